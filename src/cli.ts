@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { HELP, parseCli, type CliOptions } from './config/options.js';
+import { draftFrom, draftWarnings, toSettings, type Draft, type Settings } from './config/settings.js';
+import { configDir, fileStore, type Store } from './config/store.js';
+import { Interrupted, StepError, UsageError } from './errors.js';
+import type { Deps, EngineEvent } from './engine/types.js';
+import { repoFromRemote } from './validate.js';
+import { version } from './version.js';
+
+export interface Io {
+  stdout: NodeJS.WriteStream | NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
+  isTTY: boolean;
+}
+
+const line = (s: NodeJS.WritableStream) => (text: string) => s.write(`${text}\n`);
+
+function gitRemoteRepo(cwd: string): string | undefined {
+  const r = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd, encoding: 'utf8', timeout: 3000 });
+  return r.status === 0 ? repoFromRemote(r.stdout) : undefined;
+}
+
+function ghToken(apiUrl: string | undefined): string | undefined {
+  const host = apiUrl ? new URL(apiUrl).host.replace(/^api\./, '') : 'github.com';
+  const r = spawnSync('gh', ['auth', 'token', '--hostname', host], { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+}
+
+async function readEnvFile(path: string): Promise<Record<string, string>> {
+  try {
+    return parseDotenv(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--env-file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+  await chmod(`${path}.tmp`, 0o600);
+  const { rename } = await import('node:fs/promises');
+  await rename(`${path}.tmp`, path);
+}
+
+/** The real side effects. Heavy modules load here, after the first output. */
+export async function realDeps(settings: Settings, env: Record<string, string | undefined>, store: Store, extra: Partial<Deps> = {}): Promise<Deps> {
+  const [{ createGitHubClient }, { generateDeployKey }] = await Promise.all([import('./github/client.js'), import('./host/deploy-key.js')]);
+  return {
+    home: homedir(),
+    env,
+    store,
+    github: (s) => createGitHubClient({ token: s.token, baseUrl: s.apiUrl }),
+    confirmNewHostKey: async () => settings.acceptNewHostKey,
+    generateKey: generateDeployKey,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    pollMs: Number(env.CLH_POLL_MS) || 3000,
+    queuedTimeoutMs: Number(env.CLH_QUEUED_TIMEOUT_MS) || 15 * 60_000,
+    writePrivateFile,
+    ...extra,
+  };
+}
+
+/** Collects the inputs from flags, env, env file, saved defaults and detection. */
+export async function collectDraft(cli: CliOptions, env: Record<string, string | undefined>, store: Store, cwd: string): Promise<{ draft: Draft; env: Record<string, string | undefined> }> {
+  const fileEnv = cli.envFile ? await readEnvFile(cli.envFile) : {};
+  const merged = { ...env, ...fileEnv };
+  const repo = cli.repo ?? gitRemoteRepo(cwd);
+  const saved = repo ? (await store.load(repo)).defaults : {};
+  const needGh = !merged.GH_TOKEN && !merged.GITHUB_TOKEN;
+  const draft = draftFrom(cli, merged, saved, { repo, token: needGh ? ghToken(cli.githubApiUrl ?? merged.GITHUB_API_URL) : undefined });
+  return { draft, env: merged };
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
+  const out = line(io.stdout);
+  const err = line(io.stderr);
+  let cli: CliOptions;
+  try {
+    cli = parseCli(argv);
+  } catch (e) {
+    err(`error: ${(e as Error).message}`);
+    if (e instanceof UsageError && e.fix) err(`  ${e.fix}`);
+    return 2;
+  }
+  if (cli.help) return void out(HELP.trimEnd()), 0;
+  if (cli.version) return void out(version()), 0;
+  if (cli.demo) {
+    const { runDemo } = await import('./sandbox/demo.js');
+    return runDemo(cli, env, io);
+  }
+  const home = homedir();
+  const store = fileStore(configDir(env, home));
+  try {
+    const { draft, env: merged } = await collectDraft(cli, env, store, process.cwd());
+    const repoKey = draft.repo;
+    const record = repoKey && !cli.repo?.includes('..') ? (await store.load(repoKey)).record : undefined;
+    const settings = toSettings(draft, cli, home, { storageAlreadySet: (n) => !!record?.secrets[n] && !cli.rotate });
+    for (const w of draftWarnings(draft)) err(`warning: ${w}`);
+    const { authSources } = await import('./host/connect.js');
+    const auth = await authSources({ identity: settings.identity, passphrase: settings.passphrase, home, agentSocket: merged.SSH_AUTH_SOCK });
+    if (!auth.length) throw new UsageError('no SSH key to log in with: no agent (SSH_AUTH_SOCK) and no ~/.ssh/id_ed25519, id_ecdsa or id_rsa', 'pass the key with -i');
+    const deps = await realDeps(settings, merged, store);
+    const report = (await import('./ui/plain-reporter.js')).plainReporter(out, { deployUser: settings.deployUser });
+    const { runOnboarding } = await import('./engine/run.js');
+    await runOnboarding(settings, deps, report as (e: EngineEvent) => void, auth);
+    // Non-secret answers become next run's defaults.
+    const file = await store.load(`${settings.repo.owner}/${settings.repo.repo}`);
+    file.defaults = savedDefaultsOf(settings, cli);
+    await store.save(`${settings.repo.owner}/${settings.repo.repo}`, file);
+    return 0;
+  } catch (e) {
+    return reportFailure(e, err);
+  }
+}
+
+export function savedDefaultsOf(s: Settings, cli: CliOptions) {
+  return {
+    host: s.host,
+    sshHost: s.sshHost !== s.host ? s.sshHost : undefined,
+    sshPort: s.sshPort !== 22 ? String(s.sshPort) : undefined,
+    user: s.user,
+    deployUser: s.deployUser !== s.user ? s.deployUser : undefined,
+    identity: cli.identity,
+    knownHosts: cli.knownHosts,
+    email: s.email,
+    target: s.target,
+    workflow: s.workflowFile !== 'release.yml' ? s.workflowFile : undefined,
+    githubApiUrl: s.apiUrl !== 'https://api.github.com' ? s.apiUrl : undefined,
+  };
+}
+
+export function reportFailure(e: unknown, err: (s: string) => void): number {
+  if (e instanceof UsageError) {
+    for (const l of e.message.split('\n')) err(`error: ${l}`);
+    if (e.fix) err(`  ${e.fix}`);
+    err('Nothing was changed.');
+    return 2;
+  }
+  if (e instanceof StepError) {
+    err(`error: ${e.step}: ${e.cause_}`);
+    for (const [i, l] of e.fix.split('\n').entries()) err(`${i ? '       ' : '  fix: '}${l}`);
+    err('A re-run resumes where this one stopped.');
+    return 1;
+  }
+  if (e instanceof Interrupted) {
+    err(e.message);
+    return 130;
+  }
+  err(`error: unexpected failure (a bug; please report it): ${(e as Error).stack ?? e}`);
+  return 1;
+}
+
+// Runs when this module is the program (bin/ imports it), not when a test imports it.
+if (process.argv[1] && /create-litestream-host(\.js)?$|dist[\\/]cli\.js$/.test(process.argv[1])) {
+  process.on('SIGINT', () => {
+    process.stderr.write('\ninterrupted; nothing is left half-written (a re-run resumes)\n');
+    process.exit(130);
+  });
+  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY: !!process.stdout.isTTY && !!process.stdin.isTTY }).then(
+    (code) => process.exit(code),
+  );
+}

@@ -1,0 +1,117 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Sensitive } from '../sensitive.js';
+import type { SavedDefaults } from './settings.js';
+
+/**
+ * What the program remembers per repository, in the user's config folder (0700/0600):
+ * non-secret answers, and a record of what it wrote. GitHub never shows a secret's value,
+ * so to know whether a re-run would change one, the record keeps a keyed HMAC of each
+ * value (key: 32 random bytes beside it), never the value itself.
+ */
+export interface WrittenSecret {
+  hmac: string;
+  at: string;
+}
+
+export interface DeployKeyRecord {
+  fingerprint: string;
+  publicKey: string;
+  at: string;
+}
+
+export interface RepoRecord {
+  host?: string;
+  /** The last release this program triggered: a re-run with nothing to change does not release again. */
+  lastRelease?: { runId: number; url: string; conclusion: string | null; at: string };
+  deployUser?: string;
+  secrets: Record<string, WrittenSecret>;
+  deployKey?: DeployKeyRecord;
+  /**
+   * A new key about to be written to DEPLOY_KEY, saved before the write. If a run stops
+   * right after the write, the next run sees DEPLOY_KEY's updated_at moved past
+   * `secretUpdatedAtBefore` and knows the secret holds this key (no clocks compared).
+   */
+  pendingKey?: DeployKeyRecord & { secretUpdatedAtBefore: string | null };
+}
+
+export interface RepoFile {
+  defaults: SavedDefaults;
+  record: RepoRecord;
+}
+
+export interface Store {
+  load(repo: string): Promise<RepoFile>;
+  save(repo: string, file: RepoFile): Promise<void>;
+  digest(name: string, value: Sensitive): Promise<string>;
+}
+
+export function configDir(env: Record<string, string | undefined>, home: string): string {
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'create-litestream-host');
+}
+
+const fileName = (repo: string) => `${repo.toLowerCase().replace('/', '__')}.json`;
+
+async function writePrivate(path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, data, { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
+}
+
+export function fileStore(dir: string): Store {
+  let key: Buffer | undefined;
+  const ensureDir = async () => {
+    await mkdir(join(dir, 'repos'), { recursive: true, mode: 0o700 });
+  };
+  const hmacKey = async (): Promise<Buffer> => {
+    if (key) return key;
+    const path = join(dir, 'hmac.key');
+    try {
+      key = Buffer.from((await readFile(path, 'utf8')).trim(), 'hex');
+      if (key.length === 32) return key;
+    } catch {
+      /* first run */
+    }
+    await ensureDir();
+    key = randomBytes(32);
+    await writePrivate(path, key.toString('hex') + '\n');
+    return key;
+  };
+  return {
+    async load(repo) {
+      try {
+        const f = JSON.parse(await readFile(join(dir, 'repos', fileName(repo)), 'utf8')) as Partial<RepoFile>;
+        return { defaults: f.defaults ?? {}, record: { secrets: {}, ...(f.record ?? {}) } };
+      } catch {
+        return { defaults: {}, record: { secrets: {} } };
+      }
+    },
+    async save(repo, file) {
+      await ensureDir();
+      await writePrivate(join(dir, 'repos', fileName(repo)), JSON.stringify(file, null, 2) + '\n');
+    },
+    async digest(name, value) {
+      return createHmac('sha256', await hmacKey()).update(name).update('\0').update(value.reveal()).digest('base64');
+    },
+  };
+}
+
+/** For --demo and tests: the same contract, nothing on disk. */
+export function memoryStore(): Store {
+  const files = new Map<string, string>();
+  const key = randomBytes(32);
+  return {
+    async load(repo) {
+      const f = files.get(repo.toLowerCase());
+      return f ? (JSON.parse(f) as RepoFile) : { defaults: {}, record: { secrets: {} } };
+    },
+    async save(repo, file) {
+      files.set(repo.toLowerCase(), JSON.stringify(file));
+    },
+    async digest(name, value) {
+      return createHmac('sha256', key).update(name).update('\0').update(value.reveal()).digest('base64');
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { StepError } from '../errors.js';
+import { getFileText, getPublicKey, getRepo, listSecrets } from '../github/api.js';
+import type { GitHubClient } from '../github/client.js';
+import { githubFailure } from '../github/errors.js';
+import { analyzeWorkflow, WorkflowParseError } from '../github/workflow.js';
+import { openLogin } from '../host/connect.js';
+import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
+import { shArgv } from '../host/shell.js';
+import type { AuthSource, HostSession } from '../host/transport.js';
+import type { Settings } from '../config/settings.js';
+import { proxyGenerationOf } from '../steps/proxy-compose.js';
+import { desiredValues, managedNames } from '../steps/secrets.js';
+import type { Deps, Emit, Inspection, RepoState } from './types.js';
+
+const repoName = (s: Settings) => `${s.repo.owner}/${s.repo.repo}`;
+
+async function timed<T>(emit: Emit, id: 'ssh' | 'inspect-host' | 'inspect-repo', title: string, fn: () => Promise<[T, string]>): Promise<T> {
+  const t0 = Date.now();
+  emit({ type: 'step-start', id, title });
+  try {
+    const [v, detail] = await fn();
+    emit({ type: 'step-end', id, status: 'ok', detail, ms: Date.now() - t0 });
+    return v;
+  } catch (e) {
+    emit({ type: 'step-end', id, status: 'fail', detail: e instanceof StepError ? e.cause_ : String((e as Error).message), ms: Date.now() - t0 });
+    throw e;
+  }
+}
+
+export async function inspectHost(host: HostSession, settings: Settings): Promise<HostFacts> {
+  const r = await host.exec(shArgv(probeScript({ deployUser: settings.deployUser })));
+  try {
+    return parseFacts(r.stdout, settings.deployUser);
+  } catch (e) {
+    throw new StepError('inspect host', `${(e as Error).message} (exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' / ')})`, 'Check that the login user has a POSIX shell, then re-run');
+  }
+}
+
+/** Reads the repository: access, default branch, the release workflow, the app's compose file, secrets. */
+export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise<RepoState> {
+  const name = repoName(settings);
+  const r = settings.repo;
+  const fail = (op: Parameters<typeof githubFailure>[1]) => (e: unknown) => {
+    throw githubFailure(e, op, name, settings.apiUrl);
+  };
+  const info = await getRepo(gh, r).catch(fail('repo'));
+  if (info.tokenScopes && !info.tokenScopes.includes('repo') && !(info.tokenScopes.includes('public_repo') && !info.private))
+    throw new StepError('github', `the token has scopes [${info.tokenScopes.join(', ') || 'none'}], without "repo"`, 'Add the repo scope to the token (and workflow, to fix workflow files), or create a new one');
+  if (info.admin === false)
+    throw new StepError('github', `the token's user is not an admin of ${name}; Actions secrets need admin rights`, 'Ask an owner for the admin role, or for them to run this');
+  const ref = info.defaultBranch;
+  const [workflowText, composeYml, composeTemplate, publicKey, secrets] = await Promise.all([
+    getFileText(gh, r, `.github/workflows/${settings.workflowFile}`, ref).catch(fail('contents')),
+    getFileText(gh, r, '.deploy/docker-compose.yml', ref).catch(fail('contents')),
+    getFileText(gh, r, '.deploy/docker-compose-template.yml', ref).catch(fail('contents')),
+    getPublicKey(gh, r).catch(fail('secrets')),
+    listSecrets(gh, r).catch(fail('secrets')),
+  ]);
+  let workflow;
+  try {
+    workflow = workflowText === undefined ? undefined : analyzeWorkflow(workflowText);
+  } catch (e) {
+    if (e instanceof WorkflowParseError) throw new StepError('workflow', e.message, `Fix .github/workflows/${settings.workflowFile} on ${ref}, or name another file with --workflow`);
+    throw e;
+  }
+  const gen = proxyGenerationOf(composeYml ?? composeTemplate);
+  return {
+    info,
+    workflowFile: settings.workflowFile,
+    workflowText,
+    workflow,
+    appCompose: composeYml ?? composeTemplate,
+    proxyGeneration: gen ?? 'bridge',
+    proxyGenerationGuessed: !gen,
+    secrets: new Map(secrets.map((s) => [s.name, s])),
+    publicKey,
+  };
+}
+
+/**
+ * Connects (checking the host key), then reads host and repository at the same time.
+ * Nothing is changed here; the one file written is a newly trusted known_hosts entry.
+ */
+export async function inspect(
+  settings: Settings,
+  deps: Deps,
+  emit: Emit,
+  auth: AuthSource[],
+): Promise<{ ins: Inspection; host: HostSession; gh: GitHubClient }> {
+  emit({ type: 'phase', phase: 'inspect' });
+  const login = await timed(emit, 'ssh', `Connect to ${settings.user}@${settings.sshHost}:${settings.sshPort}`, async () => {
+    const l = await openLogin({
+      sshHost: settings.sshHost,
+      sshPort: settings.sshPort,
+      user: settings.user,
+      knownHostsPath: settings.knownHostsPath,
+      auth,
+      confirmNewHostKey: deps.confirmNewHostKey,
+    });
+    return [l, `${l.hostKey.type} ${l.hostKey.fingerprint}${l.recorded ? ` (recorded in ${settings.knownHostsPath})` : ''}`];
+  });
+  emit({ type: 'host-key', info: login.hostKey, recorded: login.recorded });
+  const gh = deps.github(settings);
+  try {
+    const [facts, repo, saved] = await Promise.all([
+      timed(emit, 'inspect-host', 'Inspect the host', async () => {
+        const f = await inspectHost(login.session, settings);
+        return [f, `${f.os.pretty || f.os.id}, user ${f.user}, sudo: ${f.sudo}`];
+      }),
+      timed(emit, 'inspect-repo', `Read ${repoName(settings)}`, async () => {
+        const r = await inspectRepo(gh, settings);
+        return [r, `${r.workflow ? settings.workflowFile : 'no workflow'}, ${r.secrets.size} secrets set, default branch ${r.info.defaultBranch}`];
+      }),
+      deps.store.load(repoName(settings)),
+    ]);
+    const names = managedNames({ repo, settings });
+    const desired = desiredValues(settings, names);
+    const digests = new Map<string, string>();
+    for (const [n, v] of desired) digests.set(n, await deps.store.digest(n, v));
+    const loginKeyBlobs = auth.flatMap((a) => (a.kind === 'key' ? [a.key.getPublicSSH().toString('base64')] : []));
+    return {
+      ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs },
+      host: login.session,
+      gh,
+    };
+  } catch (e) {
+    login.session.close();
+    throw e;
+  }
+}

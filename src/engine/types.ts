@@ -1,0 +1,146 @@
+import type { Settings } from '../config/settings.js';
+import type { RepoFile, Store } from '../config/store.js';
+import type { JobInfo, RepoInfo, SecretMeta } from '../github/api.js';
+import type { GitHubClient } from '../github/client.js';
+import type { WorkflowInfo } from '../github/workflow.js';
+import type { HostKeyInfo } from '../host/connect.js';
+import type { DeployKeyPair } from '../host/deploy-key.js';
+import type { HostFacts } from '../host/probe.js';
+import type { HostSession } from '../host/transport.js';
+import type { Sensitive } from '../sensitive.js';
+import type { ProxyGeneration } from '../steps/proxy-compose.js';
+
+export type StepId =
+  | 'ssh'
+  | 'os'
+  | 'docker'
+  | 'daemon'
+  | 'compose'
+  | 'ports'
+  | 'disk'
+  | 'sudo'
+  | 'shim'
+  | 'deploy-user'
+  | 'proxy'
+  | 'deploy-key'
+  | 'workflow'
+  | 'secrets'
+  | 'release';
+
+export type ItemStatus = 'ok' | 'change' | 'blocked' | 'skip';
+
+export interface PlanItem {
+  id: StepId;
+  title: string;
+  status: ItemStatus;
+  /** One line: what is there, or what will change. */
+  detail: string;
+  /** For a blocked item: exactly what to run or do. */
+  fix?: string;
+  /** What will run on the host, for the plan view. */
+  commands?: string[];
+}
+
+export type SecretAction = 'create' | 'update' | 'keep' | 'missing' | 'optional';
+
+export interface SecretPlan {
+  name: string;
+  action: SecretAction;
+  /** When GitHub says it was last set. */
+  updatedAt?: string;
+  note?: string;
+}
+
+export interface Plan {
+  items: PlanItem[];
+  secrets: SecretPlan[];
+  warnings: string[];
+}
+
+export interface RepoState {
+  info: RepoInfo;
+  workflowFile: string;
+  workflowText: string | undefined;
+  workflow: WorkflowInfo | undefined;
+  appCompose: string | undefined;
+  proxyGeneration: ProxyGeneration;
+  proxyGenerationGuessed: boolean;
+  secrets: Map<string, SecretMeta>;
+  publicKey: { keyId: string; key: string };
+}
+
+/** Everything inspection found; plans are pure functions of this. */
+export interface Inspection {
+  settings: Settings;
+  hostKey: HostKeyInfo;
+  hostKeyRecorded: boolean;
+  facts: HostFacts;
+  repo: RepoState;
+  saved: RepoFile;
+  /** Values the secrets would get (DEPLOY_KEY excepted: it is made during apply). */
+  desired: Map<string, Sensitive>;
+  /** HMAC of each desired value, compared with the record to tell keep from update. */
+  digests: Map<string, string>;
+  /** Public key blobs (base64) of the keys offered at login: never removed from a host. */
+  loginKeyBlobs: string[];
+}
+
+export type EngineEvent =
+  | { type: 'phase'; phase: 'inspect' | 'plan' | 'apply' | 'release' | 'done' }
+  | { type: 'step-start'; id: StepId | 'inspect-host' | 'inspect-repo'; title: string }
+  | { type: 'step-end'; id: StepId | 'inspect-host' | 'inspect-repo'; status: 'done' | 'ok' | 'skip' | 'fail'; detail: string; ms: number }
+  | { type: 'output'; id: StepId; line: string }
+  | { type: 'progress'; id: StepId; done: number; total: number }
+  | { type: 'plan'; plan: Plan }
+  | { type: 'warning'; message: string }
+  | { type: 'host-key'; info: HostKeyInfo; recorded: boolean }
+  | { type: 'run'; url: string; status: string; conclusion: string | null; jobs: JobInfo[] }
+  | { type: 'summary'; summary: Summary };
+
+export interface Summary {
+  changed: string[];
+  siteUrl: string;
+  proxyFile: string;
+  secretsWritten: string[];
+  runUrl?: string;
+  conclusion?: string | null;
+  manual: string[];
+  dryRun: boolean;
+}
+
+export type Emit = (e: EngineEvent) => void;
+
+/** Side effects, passed in: real ones from cli.ts, sandboxed ones in --demo and tests. */
+export interface Deps {
+  home: string;
+  env: Record<string, string | undefined>;
+  store: Store;
+  github: (s: Settings) => GitHubClient;
+  /** Asked only for a host key never seen before. */
+  confirmNewHostKey: (info: HostKeyInfo) => Promise<boolean>;
+  /** The wizard shows the plan and asks; --yes passes none. */
+  confirmPlan?: (plan: Plan) => Promise<boolean>;
+  generateKey: (comment: string) => DeployKeyPair;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  /** How often the workflow run is polled. */
+  pollMs: number;
+  /** Give up following a run that never left the queue (a retired runner waits forever). */
+  queuedTimeoutMs: number;
+  writePrivateFile: (path: string, text: string) => Promise<void>;
+}
+
+export interface ApplyContext {
+  ins: Inspection;
+  plan: Plan;
+  deps: Deps;
+  emit: Emit;
+  host: HostSession;
+  gh: GitHubClient;
+  /** The deploy user's home on the host (known once the user exists). */
+  deployHome: string;
+  /** Set by the deploy-key step, read by the secrets step. */
+  newKey?: DeployKeyPair;
+  written: string[];
+  changed: string[];
+}

@@ -1,0 +1,112 @@
+import { Octokit } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import type { Sensitive } from '../sensitive.js';
+
+/**
+ * Request policy, chosen on purpose (octokit's throttling plugin spaces writes a second
+ * apart, so nine secrets would take nine seconds):
+ * - at most MAX_CONCURRENT requests in flight (GitHub allows 100; 80 writes a minute);
+ * - a 5xx or a network error is retried with growing pauses;
+ * - a secondary rate limit (403/429 naming it, or any retry-after) waits as told, then
+ *   retries; a primary limit with x-ratelimit-remaining 0 waits until its reset when soon.
+ */
+export const MAX_CONCURRENT = 6;
+const MAX_ATTEMPTS = 4;
+const MAX_WAIT_MS = 90_000;
+
+export interface ClientOptions {
+  token: Sensitive;
+  baseUrl: string;
+  userAgent?: string;
+  sleep?: (ms: number) => Promise<void>;
+  /** Pause before retry n (1-based) after a 5xx; tests shorten it. */
+  backoffMs?: (attempt: number) => number;
+  onRetry?: (info: { route: string; status: number | undefined; waitMs: number; attempt: number }) => void;
+}
+
+export interface RequestStats {
+  requests: number;
+  retries: number;
+  maxInFlight: number;
+}
+
+const PaginatingOctokit = Octokit.plugin(paginateRest);
+export type GitHubClient = InstanceType<typeof PaginatingOctokit> & { stats: RequestStats };
+
+class Gate {
+  #active = 0;
+  #queue: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>, onStart: (active: number) => void): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((r) => this.#queue.push(r));
+    this.#active++;
+    onStart(this.#active);
+    try {
+      return await fn();
+    } finally {
+      this.#active--;
+      this.#queue.shift()?.();
+    }
+  }
+}
+
+interface HttpishError {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+/** Milliseconds to wait before a retry, or undefined when the error is final. */
+export function retryDelay(err: HttpishError, attempt: number, backoff: (n: number) => number, now = Date.now()): number | undefined {
+  const status = err.status;
+  const headers = err.response?.headers ?? {};
+  const message = `${err.message ?? ''} ${JSON.stringify(err.response?.data ?? '')}`;
+  const retryAfter = Number(headers['retry-after']);
+  if ((status === 403 || status === 429) && /secondary rate limit|abuse/i.test(message))
+    return Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : 60_000;
+  if ((status === 403 || status === 429) && headers['x-ratelimit-remaining'] === '0') {
+    const reset = Number(headers['x-ratelimit-reset']) * 1000;
+    return Number.isFinite(reset) ? Math.max(0, reset - now) + 1000 : undefined;
+  }
+  if (status === 429 && Number.isFinite(retryAfter)) return retryAfter * 1000;
+  if (status === undefined || status >= 500) return backoff(attempt);
+  return undefined;
+}
+
+export function createGitHubClient(opts: ClientOptions): GitHubClient {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const backoff = opts.backoffMs ?? ((n: number) => 500 * 2 ** (n - 1));
+  const octokit = new PaginatingOctokit({
+    auth: opts.token.reveal(),
+    baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+    userAgent: opts.userAgent ?? 'create-litestream-host',
+    // Silence octokit's console warnings (deprecations); errors reach the caller.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  }) as GitHubClient;
+  const stats: RequestStats = { requests: 0, retries: 0, maxInFlight: 0 };
+  octokit.stats = stats;
+  const gate = new Gate(MAX_CONCURRENT);
+
+  octokit.hook.wrap('request', async (request, options) => {
+    const route = `${options.method} ${options.url}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await gate.run(
+          async () => request(options),
+          (active) => {
+            stats.requests++;
+            stats.maxInFlight = Math.max(stats.maxInFlight, active);
+          },
+        );
+      } catch (e) {
+        const err = e as HttpishError;
+        const wait = attempt < MAX_ATTEMPTS ? retryDelay(err, attempt, backoff) : undefined;
+        if (wait === undefined || wait > MAX_WAIT_MS) throw e;
+        stats.retries++;
+        opts.onRetry?.({ route, status: err.status, waitMs: wait, attempt });
+        await sleep(wait);
+      }
+    }
+  });
+  return octokit;
+}

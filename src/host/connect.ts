@@ -1,0 +1,196 @@
+import { appendFile, mkdir, readFile, access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import ssh2, { type ParsedKey } from 'ssh2';
+import { StepError, UsageError } from '../errors.js';
+import type { Sensitive } from '../sensitive.js';
+import { fingerprintOfBlob } from './deploy-key.js';
+import { checkHostKey, formatKnownHostsLine, hostPatternName, knownKeyTypes, prefersHashed, removeHostCommand, type HostKeyVerdict } from './known-hosts.js';
+import { connect, ConnectError, type AuthSource, type HostSession } from './transport.js';
+
+export interface HostKeyInfo {
+  host: string;
+  port: number;
+  type: string;
+  fingerprint: string;
+  blob: Buffer;
+}
+
+export interface LoginTarget {
+  sshHost: string;
+  sshPort: number;
+  user: string;
+  knownHostsPath: string;
+  auth: AuthSource[];
+  /** Asked only for a key never seen before; a changed key is refused without asking. */
+  confirmNewHostKey: (info: HostKeyInfo) => Promise<boolean>;
+}
+
+/** ssh2's names for host key algorithms, grouped by the key type known_hosts records. */
+const ALGOS_BY_TYPE: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const DEFAULT_ORDER = Object.values(ALGOS_BY_TYPE).flat();
+
+/** Known types first, so the server shows the key we can check (as OpenSSH does). */
+export function hostKeyAlgorithmOrder(known: string[]): string[] {
+  const first = known.flatMap((t) => ALGOS_BY_TYPE[t] ?? []);
+  return [...new Set([...first, ...DEFAULT_ORDER])];
+}
+
+const readText = async (path: string) => {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+export function hostKeyRefusal(verdict: HostKeyVerdict, info: HostKeyInfo, file: string): StepError {
+  const fix = `If the host was rebuilt, check the new key with your provider's console, then run: ${removeHostCommand(info.host, info.port, file)}`;
+  switch (verdict.kind) {
+    case 'changed':
+      return new StepError(
+        'host key',
+        `the host key of ${hostPatternName(info.host, info.port)} CHANGED: ${file} line ${verdict.line} records ${verdict.expectedFingerprint}, the server now shows ${info.type} ${info.fingerprint}. Someone may be intercepting the connection; nothing was run on the host`,
+        fix,
+      );
+    case 'revoked':
+      return new StepError('host key', `the server shows a key marked @revoked in ${file} (line ${verdict.line}); nothing was run on the host`, fix);
+    case 'other-type':
+      return new StepError(
+        'host key',
+        `${file} records ${verdict.knownTypes.join(', ')} for this host, but the server offered only ${info.type} (${info.fingerprint}); nothing was run on the host`,
+        fix,
+      );
+    default:
+      return new StepError(
+        'host key',
+        `${info.type} key ${info.fingerprint} of ${hostPatternName(info.host, info.port)} is not in ${file} and was not trusted`,
+        'Check the fingerprint (your provider\'s console shows it), then re-run and accept it, or add --accept-new-host-key with --yes',
+      );
+  }
+}
+
+function connectFailure(e: ConnectError, t: { sshHost: string; sshPort: number; user: string }): StepError {
+  const where = `${t.user}@${t.sshHost}:${t.sshPort}`;
+  switch (e.code) {
+    case 'refused':
+      return new StepError('ssh', `${t.sshHost}:${t.sshPort} refused the connection`, 'Check --ssh-host and --ssh-port, and that sshd runs on the host');
+    case 'dns':
+      return new StepError('ssh', `${t.sshHost} does not resolve`, 'Check the name, or give the IP address with --ssh-host while DNS propagates');
+    case 'timeout':
+      return new StepError('ssh', `no answer from ${t.sshHost}:${t.sshPort}`, 'Check the address and that a firewall allows SSH from here');
+    case 'auth':
+      return new StepError(
+        'ssh',
+        `${where} refused every key offered`,
+        `Check --user, or pass the key that logs in with -i (ssh ${t.sshPort === 22 ? '' : `-p ${t.sshPort} `}${t.user}@${t.sshHost} must work)`,
+      );
+    default:
+      return new StepError('ssh', `${where}: ${e.message}`, 'Check that `ssh` to this host works from here, then re-run');
+  }
+}
+
+/** Logs in once, checking the host key against known_hosts and recording a newly trusted one. */
+export async function openLogin(t: LoginTarget): Promise<{ session: HostSession; hostKey: HostKeyInfo; recorded: boolean }> {
+  const text = await readText(t.knownHostsPath);
+  let verdict: HostKeyVerdict | undefined;
+  let info: HostKeyInfo | undefined;
+  let trustNew = false;
+  let session: HostSession;
+  try {
+    session = await connect({
+      host: t.sshHost,
+      port: t.sshPort,
+      username: t.user,
+      auth: t.auth,
+      hostKeyAlgorithms: hostKeyAlgorithmOrder(knownKeyTypes(text, t.sshHost, t.sshPort)),
+      verifyHostKey: async (blob) => {
+        verdict = checkHostKey(text, t.sshHost, t.sshPort, blob);
+        info = { host: t.sshHost, port: t.sshPort, type: blob.subarray(4, 4 + blob.readUInt32BE(0)).toString(), fingerprint: fingerprintOfBlob(blob), blob: Buffer.from(blob) };
+        if (verdict.kind === 'known') return true;
+        if (verdict.kind !== 'unknown') return false;
+        trustNew = await t.confirmNewHostKey(info);
+        return trustNew;
+      },
+    });
+  } catch (e) {
+    if (verdict && info && (verdict.kind !== 'known' && !(verdict.kind === 'unknown' && trustNew))) throw hostKeyRefusal(verdict, info, t.knownHostsPath);
+    if (e instanceof ConnectError) throw connectFailure(e, t);
+    throw e;
+  }
+  if (trustNew) {
+    await mkdir(dirname(t.knownHostsPath), { recursive: true, mode: 0o700 });
+    const line = formatKnownHostsLine(t.sshHost, t.sshPort, session.hostKey.blob, { hashed: prefersHashed(text) });
+    const sep = text && !text.endsWith('\n') ? '\n' : '';
+    await appendFile(t.knownHostsPath, `${sep}${line}\n`, { mode: 0o600 });
+  }
+  return { session, hostKey: info!, recorded: trustNew };
+}
+
+/** A second login with exactly the host key the first one checked: proves a key works. */
+export async function openPinned(
+  t: { sshHost: string; sshPort: number; user: string },
+  pinned: Buffer,
+  key: ParsedKey,
+): Promise<HostSession> {
+  try {
+    return await connect({
+      host: t.sshHost,
+      port: t.sshPort,
+      username: t.user,
+      auth: [{ kind: 'key', label: 'deploy key', key }],
+      verifyHostKey: async (blob) => blob.equals(pinned),
+    });
+  } catch (e) {
+    if (e instanceof ConnectError) throw connectFailure(e, t);
+    throw e;
+  }
+}
+
+const exists = async (p: string) => access(p).then(() => true, () => false);
+
+export function parsePrivateKey(text: string | Buffer, label: string, passphrase?: Sensitive): ParsedKey {
+  const parsed = ssh2.utils.parseKey(text, passphrase?.reveal());
+  if (parsed instanceof Error) {
+    if (/encrypted/i.test(parsed.message) && !passphrase)
+      throw new UsageError(`${label} is encrypted and no passphrase was given`, 'set SSH_KEY_PASSPHRASE, or load the key into ssh-agent (ssh-add) and leave out -i');
+    if (/bad passphrase|decrypt|integrity/i.test(parsed.message)) throw new UsageError(`${label}: the passphrase does not open this key`);
+    throw new UsageError(`${label} is not a private key ssh2 can read (${parsed.message})`);
+  }
+  return Array.isArray(parsed) ? parsed[0]! : parsed;
+}
+
+/**
+ * The keys to offer, as ssh does: the agent, then -i, or else the default key files.
+ * An unreadable -i is bad input (exit 2) before any connection; default files that are
+ * encrypted without a passphrase are skipped.
+ */
+export async function authSources(o: { identity?: string; passphrase?: Sensitive; home: string; agentSocket?: string }): Promise<AuthSource[]> {
+  const out: AuthSource[] = [];
+  if (o.agentSocket) out.push({ kind: 'agent', socket: o.agentSocket });
+  if (o.identity) {
+    let text: Buffer;
+    try {
+      text = await readFile(o.identity);
+    } catch (e) {
+      throw new UsageError(`-i ${o.identity}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    out.push({ kind: 'key', label: o.identity, key: parsePrivateKey(text, o.identity, o.passphrase) });
+    return out;
+  }
+  for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+    const path = join(o.home, '.ssh', name);
+    if (!(await exists(path))) continue;
+    try {
+      out.push({ kind: 'key', label: path, key: parsePrivateKey(await readFile(path), path, o.passphrase) });
+    } catch {
+      /* an encrypted default key without a passphrase: the agent may hold it */
+    }
+  }
+  return out;
+}

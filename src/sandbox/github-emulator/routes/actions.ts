@@ -1,0 +1,307 @@
+/** Workflows, workflow_dispatch, and the runs and jobs a dispatch creates. */
+import { openRepo, type Ctx } from '../context.js';
+import { ApiError, iso, jsonObjectBody, notFound, notSupplied, paginate, type Reply } from '../http.js';
+import type { RepoState, WorkflowEntry } from '../state.js';
+import { createdFilter, playRun, type JobState, type RunRecord } from '../runs.js';
+import { readWorkflow } from '../workflow-yaml.js';
+import { REPO, SEG, p, type Route } from './route.js';
+
+const DOCS = {
+  workflows: 'https://docs.github.com/rest/actions/workflows#list-repository-workflows',
+  workflow: 'https://docs.github.com/rest/actions/workflows#get-a-workflow',
+  dispatch: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event',
+  workflowRuns: 'https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow',
+  repoRuns: 'https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-repository',
+  run: 'https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run',
+  jobs: 'https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run',
+  job: 'https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run',
+};
+
+/** GitHub's limit on workflow_dispatch inputs. */
+const MAX_INPUTS = 25;
+
+const workflowName = (repo: RepoState, wf: WorkflowEntry): string => readWorkflow(repo.files.get(wf.path) ?? '').name ?? wf.path;
+
+function workflowJson(ctx: Ctx, repo: RepoState, wf: WorkflowEntry): Record<string, unknown> {
+  return {
+    id: wf.id,
+    node_id: `W_${Buffer.from(String(wf.id)).toString('base64url')}`,
+    name: workflowName(repo, wf),
+    path: wf.path,
+    state: 'active',
+    created_at: iso(wf.createdAt),
+    updated_at: iso(wf.createdAt),
+    url: `${ctx.env.apiUrl}/repos/${repo.fullName}/actions/workflows/${wf.id}`,
+    html_url: `${ctx.env.htmlUrl}/${repo.fullName}/blob/${repo.defaultBranch}/${wf.path}`,
+    badge_url: `${ctx.env.htmlUrl}/${repo.fullName}/workflows/${encodeURIComponent(workflowName(repo, wf))}/badge.svg`,
+  };
+}
+
+function workflowOr404(ctx: Ctx, repo: RepoState, idOrFile: string, docs: string): WorkflowEntry {
+  const wf = ctx.env.state.findWorkflow(repo, idOrFile);
+  if (!wf) throw notFound(docs);
+  return wf;
+}
+
+function runJson(ctx: Ctx, repo: RepoState, run: RunRecord): Record<string, unknown> {
+  const state = playRun(run, ctx.at);
+  const api = `${ctx.env.apiUrl}/repos/${repo.fullName}`;
+  const repoRef = { id: repo.id, name: repo.name, full_name: repo.fullName, private: repo.private, owner: { login: repo.owner } };
+  const actor = { login: run.actor.login, id: run.actor.id, type: 'User' };
+  return {
+    id: run.id,
+    name: run.workflowName,
+    display_title: run.workflowName,
+    node_id: `WFR_${Buffer.from(String(run.id)).toString('base64url')}`,
+    head_branch: run.branch,
+    head_sha: run.headSha,
+    path: run.workflowPath,
+    run_number: run.runNumber,
+    run_attempt: 1,
+    event: 'workflow_dispatch',
+    status: state.status,
+    conclusion: state.conclusion,
+    workflow_id: run.workflowId,
+    url: `${api}/actions/runs/${run.id}`,
+    html_url: `${ctx.env.htmlUrl}/${repo.fullName}/actions/runs/${run.id}`,
+    jobs_url: `${api}/actions/runs/${run.id}/jobs`,
+    logs_url: `${api}/actions/runs/${run.id}/logs`,
+    workflow_url: `${api}/actions/workflows/${run.workflowId}`,
+    created_at: iso(run.createdAt),
+    updated_at: iso(state.updatedAt),
+    run_started_at: iso(run.createdAt),
+    actor,
+    triggering_actor: actor,
+    pull_requests: [],
+    repository: repoRef,
+    head_repository: repoRef,
+  };
+}
+
+function jobJson(ctx: Ctx, repo: RepoState, run: RunRecord, job: JobState): Record<string, unknown> {
+  const api = `${ctx.env.apiUrl}/repos/${repo.fullName}`;
+  return {
+    id: job.id,
+    run_id: run.id,
+    run_url: `${api}/actions/runs/${run.id}`,
+    run_attempt: 1,
+    node_id: `CR_${Buffer.from(String(job.id)).toString('base64url')}`,
+    head_sha: run.headSha,
+    head_branch: run.branch,
+    url: `${api}/actions/jobs/${job.id}`,
+    html_url: `${ctx.env.htmlUrl}/${repo.fullName}/actions/runs/${run.id}/job/${job.id}`,
+    status: job.status,
+    conclusion: job.conclusion,
+    created_at: iso(run.createdAt),
+    started_at: job.started_at,
+    completed_at: job.completed_at,
+    name: job.name,
+    steps: job.steps,
+    check_run_url: `${api}/check-runs/${job.id}`,
+    labels: ['ubuntu-latest'],
+    runner_id: job.status === 'queued' ? null : 1,
+    runner_name: job.status === 'queued' ? null : 'GitHub Actions 1',
+    runner_group_id: job.status === 'queued' ? null : 1,
+    runner_group_name: job.status === 'queued' ? null : 'GitHub Actions',
+    workflow_name: run.workflowName,
+  };
+}
+
+/** Validates like GitHub: known keys only, a branch that exists, a dispatchable workflow, declared inputs. */
+function dispatch(ctx: Ctx, params: string[]): Reply {
+  const repo = openRepo(ctx, p(params, 0), p(params, 1), 'push', DOCS.dispatch);
+  const wf = workflowOr404(ctx, repo, p(params, 2), DOCS.dispatch);
+  const body = jsonObjectBody(ctx.rawBody, DOCS.dispatch);
+
+  // GitHub Enterprise Server predates return_run_details and rejects it like any unknown key.
+  const permitted = ctx.env.faults.rejectReturnRunDetails ? ['ref', 'inputs'] : ['ref', 'inputs', 'return_run_details'];
+  const unknown = Object.keys(body).find((k) => !permitted.includes(k));
+  if (unknown) throw new ApiError(422, `Invalid request.\n\n"${unknown}" is not a permitted key.`, DOCS.dispatch);
+
+  const ref = body.ref;
+  if (ref === undefined || ref === null) throw notSupplied('ref', DOCS.dispatch);
+  if (typeof ref !== 'string') throw new ApiError(422, 'Invalid request.\n\nFor \'properties/ref\', it is not a string.', DOCS.dispatch);
+  const branch = ref.replace(/^refs\/heads\//, '');
+  if (branch !== repo.defaultBranch) throw new ApiError(422, `No ref found for: ${ref}`, DOCS.dispatch);
+
+  const facts = readWorkflow(repo.files.get(wf.path) ?? '');
+  if (!facts.dispatchable) throw new ApiError(422, "Workflow does not have 'workflow_dispatch' trigger", DOCS.dispatch);
+
+  const rawInputs = body.inputs ?? {};
+  if (rawInputs === null || typeof rawInputs !== 'object' || Array.isArray(rawInputs)) {
+    throw new ApiError(422, "Invalid request.\n\nFor 'properties/inputs', it is not an object.", DOCS.dispatch);
+  }
+  const inputs = Object.fromEntries(Object.entries(rawInputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  const names = Object.keys(inputs);
+  if (names.length > MAX_INPUTS) throw new ApiError(422, `Invalid request.\n\nNo more than ${MAX_INPUTS} properties are allowed; ${names.length} were supplied.`, DOCS.dispatch);
+  const unexpected = names.filter((n) => !facts.inputs.has(n));
+  if (unexpected.length) throw new ApiError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`, DOCS.dispatch);
+  for (const [name, decl] of facts.inputs) {
+    if (decl.required && decl.default === undefined && !(name in inputs)) {
+      throw new ApiError(422, `Required input '${name}' not provided`, DOCS.dispatch);
+    }
+  }
+
+  const run = createRun(ctx, repo, wf, ref, branch, inputs);
+  ctx.env.record({ kind: 'dispatch', repo: repo.fullName, name: wf.file, at: ctx.at });
+  if (body.return_run_details === true) {
+    return {
+      status: 200,
+      json: {
+        workflow_run_id: run.id,
+        run_url: `${ctx.env.apiUrl}/repos/${repo.fullName}/actions/runs/${run.id}`,
+        html_url: `${ctx.env.htmlUrl}/${repo.fullName}/actions/runs/${run.id}`,
+      },
+    };
+  }
+  return { status: 204 };
+}
+
+function createRun(ctx: Ctx, repo: RepoState, wf: WorkflowEntry, ref: string, branch: string, inputs: Record<string, string>): RunRecord {
+  const { state } = ctx.env;
+  const playbook = ctx.env.playbook();
+  const token = ctx.token;
+  const run: RunRecord = {
+    id: state.nextRunId(),
+    runNumber: repo.runs.filter((r) => r.workflowId === wf.id).length + 1,
+    workflowId: wf.id,
+    workflowPath: wf.path,
+    workflowFile: wf.file,
+    workflowName: workflowName(repo, wf),
+    ref,
+    branch,
+    inputs,
+    actor: { login: token?.login ?? 'octocat', id: token?.userId ?? 0 },
+    headSha: state.headSha(repo),
+    createdAt: ctx.at,
+    playbook,
+    jobIds: playbook.jobs.map(() => state.nextJobId()),
+  };
+  repo.runs.push(run);
+  return run;
+}
+
+/** Both runs lists: newest first, filtered like GitHub, paginated with a Link header. */
+function listRuns(ctx: Ctx, repo: RepoState, workflow?: WorkflowEntry): Reply {
+  const q = ctx.query;
+  const created = createdFilter(q.get('created'));
+  const status = q.get('status');
+  const runs = repo.runs
+    .filter((r) => !workflow || r.workflowId === workflow.id)
+    .filter((r) => !q.get('event') || q.get('event') === 'workflow_dispatch')
+    .filter((r) => !q.get('branch') || q.get('branch') === r.branch)
+    .filter((r) => !q.get('actor') || q.get('actor')?.toLowerCase() === r.actor.login.toLowerCase())
+    .filter((r) => !q.get('head_sha') || q.get('head_sha') === r.headSha)
+    .filter((r) => !created || created(r.createdAt))
+    .filter((r) => {
+      if (!status) return true;
+      const s = playRun(r, ctx.at);
+      return s.status === status || s.conclusion === status;
+    })
+    .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+  const page = paginate(runs, q, ctx.env.apiUrl, ctx.pathname);
+  return {
+    status: 200,
+    json: { total_count: runs.length, workflow_runs: page.items.map((r) => runJson(ctx, repo, r)) },
+    ...(page.link ? { headers: { link: page.link } } : {}),
+  };
+}
+
+function runOr404(repo: RepoState, id: string, docs: string): RunRecord {
+  const run = repo.runs.find((r) => String(r.id) === id);
+  if (!run) throw notFound(docs);
+  return run;
+}
+
+export const actionRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: new RegExp(`${REPO}/actions/workflows$`),
+    scopes: 'repo',
+    docs: DOCS.workflows,
+    handle: (ctx, params) => {
+      const repo = openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.workflows);
+      const page = paginate(repo.workflows, ctx.query, ctx.env.apiUrl, ctx.pathname);
+      return {
+        status: 200,
+        json: { total_count: repo.workflows.length, workflows: page.items.map((wf) => workflowJson(ctx, repo, wf)) },
+        ...(page.link ? { headers: { link: page.link } } : {}),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`${REPO}/actions/workflows/${SEG}$`),
+    scopes: 'repo',
+    docs: DOCS.workflow,
+    handle: (ctx, params) => {
+      const repo = openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.workflow);
+      return { status: 200, json: workflowJson(ctx, repo, workflowOr404(ctx, repo, p(params, 2), DOCS.workflow)) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`${REPO}/actions/workflows/${SEG}/dispatches$`),
+    scopes: 'repo',
+    docs: DOCS.dispatch,
+    handle: dispatch,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`${REPO}/actions/workflows/${SEG}/runs$`),
+    scopes: 'repo',
+    docs: DOCS.workflowRuns,
+    handle: (ctx, params) => {
+      const repo = openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.workflowRuns);
+      return listRuns(ctx, repo, workflowOr404(ctx, repo, p(params, 2), DOCS.workflowRuns));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`${REPO}/actions/runs$`),
+    scopes: 'repo',
+    docs: DOCS.repoRuns,
+    handle: (ctx, params) => listRuns(ctx, openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.repoRuns)),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`${REPO}/actions/runs/${SEG}$`),
+    scopes: 'repo',
+    docs: DOCS.run,
+    handle: (ctx, params) => {
+      const repo = openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.run);
+      return { status: 200, json: runJson(ctx, repo, runOr404(repo, p(params, 2), DOCS.run)) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`${REPO}/actions/runs/${SEG}/jobs$`),
+    scopes: 'repo',
+    docs: DOCS.jobs,
+    handle: (ctx, params) => {
+      const repo = openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.jobs);
+      const run = runOr404(repo, p(params, 2), DOCS.jobs);
+      const jobs = playRun(run, ctx.at).jobs;
+      const page = paginate(jobs, ctx.query, ctx.env.apiUrl, ctx.pathname);
+      return {
+        status: 200,
+        json: { total_count: jobs.length, jobs: page.items.map((j) => jobJson(ctx, repo, run, j)) },
+        ...(page.link ? { headers: { link: page.link } } : {}),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`${REPO}/actions/jobs/${SEG}$`),
+    scopes: 'repo',
+    docs: DOCS.job,
+    handle: (ctx, params) => {
+      const repo = openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.job);
+      for (const run of repo.runs) {
+        const job = playRun(run, ctx.at).jobs.find((j) => String(j.id) === p(params, 2));
+        if (job) return { status: 200, json: jobJson(ctx, repo, run, job) };
+      }
+      throw notFound(DOCS.job);
+    },
+  },
+];

@@ -1,0 +1,163 @@
+/** Repositories, tokens and secrets: what the emulated GitHub knows, independent of HTTP. */
+import { createHash, randomInt } from 'node:crypto';
+import sodium from 'libsodium-wrappers';
+import type { EmulatorRepoInit, EmulatorToken } from './types.js';
+import type { RunRecord } from './runs.js';
+import { now } from './http.js';
+
+export interface SecretRecord {
+  name: string;
+  value: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WorkflowEntry {
+  id: number;
+  /** '.github/workflows/release.yml' */
+  path: string;
+  /** 'release.yml' — what the API accepts in place of the id. */
+  file: string;
+  createdAt: number;
+}
+
+export interface RepoState {
+  id: number;
+  owner: string;
+  name: string;
+  fullName: string;
+  defaultBranch: string;
+  private: boolean;
+  files: Map<string, string>;
+  createdAt: number;
+  keyId: string;
+  publicKey: Uint8Array;
+  privateKey: Uint8Array;
+  secrets: Map<string, SecretRecord>;
+  workflows: WorkflowEntry[];
+  runs: RunRecord[];
+}
+
+export interface TokenState {
+  token: string;
+  userId: number;
+  login: string;
+  /** undefined: a fine-grained token. */
+  scopes?: string[];
+  permissions: { admin: boolean; push: boolean; pull: boolean };
+  /** Lower-cased full names; undefined: every repository. */
+  canSee?: Set<string>;
+  /** Primary rate limit bookkeeping, for the x-ratelimit-* headers only. */
+  used: number;
+}
+
+const WORKFLOW_FILE = /^\.github\/workflows\/([^/]+\.ya?ml)$/;
+
+/** Git's blob id, so `sha` looks and behaves like the real thing (same content, same sha). */
+export const blobSha = (content: string): string => {
+  const bytes = Buffer.from(content, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+};
+
+export const fakeSha = (...parts: string[]): string => createHash('sha1').update(parts.join('\0')).digest('hex');
+
+/** GitHub upper-cases secret names and compares them case-insensitively. */
+export const secretKey = (name: string): string => name.toUpperCase();
+
+export class EmulatorState {
+  readonly repos = new Map<string, RepoState>();
+  readonly tokens = new Map<string, TokenState>();
+  /** Ids shaped like real ones (large, some beyond 32 bits) to catch narrow parsing in the client. */
+  private ids = { repo: 700_000_000, user: 1_000, workflow: 80_000_000, run: 21_000_000_000, job: 58_000_000_000 };
+
+  nextRunId(): number {
+    return ++this.ids.run;
+  }
+
+  nextJobId(): number {
+    return ++this.ids.job;
+  }
+
+  addRepo(init: EmulatorRepoInit): RepoState {
+    const [owner, name, ...rest] = init.fullName.split('/');
+    if (!owner || !name || rest.length) throw new Error(`addRepo: fullName must be 'owner/name', got '${init.fullName}'`);
+    const key = init.fullName.toLowerCase();
+    if (this.repos.has(key)) throw new Error(`addRepo: ${init.fullName} already exists`);
+
+    const created = now();
+    const keypair = sodium.crypto_box_keypair();
+    const files = new Map(Object.entries(init.files ?? {}).map(([p, c]) => [p.replace(/^\/+/, ''), c] as const));
+    const repo: RepoState = {
+      id: ++this.ids.repo,
+      owner,
+      name,
+      fullName: `${owner}/${name}`,
+      defaultBranch: init.defaultBranch ?? 'main',
+      private: init.private ?? false,
+      files,
+      createdAt: created,
+      // GitHub's key ids are long decimal strings.
+      keyId: String(randomInt(100_000_000, 999_999_999)) + String(randomInt(100_000_000, 999_999_999)),
+      publicKey: keypair.publicKey,
+      privateKey: keypair.privateKey,
+      secrets: new Map(),
+      workflows: [],
+      runs: [],
+    };
+    for (const path of [...files.keys()].sort()) {
+      const m = WORKFLOW_FILE.exec(path);
+      if (m?.[1]) repo.workflows.push({ id: ++this.ids.workflow, path, file: m[1], createdAt: created });
+    }
+    for (const [secretName, value] of Object.entries(init.secrets ?? {})) this.putSecret(repo, secretName, value);
+    this.repos.set(key, repo);
+    return repo;
+  }
+
+  addToken(t: EmulatorToken): void {
+    this.tokens.set(t.token, {
+      token: t.token,
+      userId: ++this.ids.user,
+      login: t.login ?? 'octocat',
+      ...(t.scopes ? { scopes: [...t.scopes] } : {}),
+      permissions: { ...(t.repoPermissions ?? { admin: true, push: true, pull: true }) },
+      ...(t.canSee ? { canSee: new Set(t.canSee.map((r) => r.toLowerCase())) } : {}),
+      used: 0,
+    });
+  }
+
+  findRepo(owner: string, name: string): RepoState | undefined {
+    return this.repos.get(`${owner}/${name}`.toLowerCase());
+  }
+
+  /** For the inspection API: a typo in a test should fail loudly, not read as "no secrets". */
+  repo(fullName: string): RepoState {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) throw new Error(`github emulator: no repository ${fullName}`);
+    return repo;
+  }
+
+  putSecret(repo: RepoState, name: string, value: string): 'created' | 'updated' {
+    const key = secretKey(name);
+    const at = now();
+    const existing = repo.secrets.get(key);
+    if (existing) {
+      existing.value = value;
+      existing.updatedAt = at;
+      return 'updated';
+    }
+    repo.secrets.set(key, { name: key, value, createdAt: at, updatedAt: at });
+    return 'created';
+  }
+
+  sortedSecrets(repo: RepoState): SecretRecord[] {
+    return [...repo.secrets.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  findWorkflow(repo: RepoState, idOrFile: string): WorkflowEntry | undefined {
+    return repo.workflows.find((w) => String(w.id) === idOrFile || w.file === idOrFile);
+  }
+
+  headSha(repo: RepoState): string {
+    return fakeSha(repo.fullName, repo.defaultBranch, ...[...repo.files.entries()].flat());
+  }
+}

@@ -1,0 +1,93 @@
+/** The emulator's public surface; shared by the tests and by `--demo`. */
+
+export interface EmulatorRepoInit {
+  /** 'owner/name'; looked up case-insensitively, like GitHub. */
+  fullName: string;
+  /** Default 'main'. */
+  defaultBranch?: string;
+  private?: boolean;
+  /** path -> content on the default branch, e.g. '.github/workflows/release.yml'. */
+  files?: Record<string, string>;
+  /** Pre-existing secrets (plaintext kept for inspection). */
+  secrets?: Record<string, string>;
+}
+
+export interface EmulatorToken {
+  token: string;
+  /** Classic token scopes for the X-OAuth-Scopes header; undefined = fine-grained token (no header). */
+  scopes?: string[];
+  /** Default: all true. */
+  repoPermissions?: { admin: boolean; push: boolean; pull: boolean };
+  /** Repositories ('owner/name') visible to this token; default: all. */
+  canSee?: string[];
+  /** Extension: the login `GET /user` answers; default 'octocat'. */
+  login?: string;
+}
+
+export interface FaultPlan {
+  /** Added to every request. */
+  latencyMs?: number;
+  /** The next `count` matching requests answer a 5xx (default 502), then normal. */
+  fail5xx?: { count: number; status?: 500 | 502 | 503; match?: RegExp };
+  /** The next `count` matching requests answer GitHub's secondary rate limit 403 with retry-after. */
+  secondaryRateLimit?: { count: number; retryAfterSec?: number; match?: RegExp };
+  /** Every secret PUT answers 502 (for "fails after retries"). */
+  failSecretPutsAlways?: boolean;
+  /** Act like GitHub Enterprise Server: a dispatch body with return_run_details gets 422. */
+  rejectReturnRunDetails?: boolean;
+}
+
+export interface RunPlaybook {
+  jobs: { name: string; steps: string[] }[];
+  /** Duration of each step, default 50. */
+  stepMs?: number;
+  /** Default 'success'. With 'failure' the last step of the last job fails. */
+  conclusion?: 'success' | 'failure';
+  /** Extension: how long a new run stays queued, default = stepMs. */
+  queuedMs?: number;
+}
+
+export interface EmulatorRequestLog {
+  method: string;
+  /** Path and query string, as requested. */
+  path: string;
+  status: number;
+  /** Epoch milliseconds (fractional). */
+  start: number;
+  end: number;
+}
+
+export interface EmulatorEvent {
+  kind: 'secret-put' | 'dispatch';
+  repo: string;
+  /** The secret name (secret-put) or the workflow file (dispatch). */
+  name?: string;
+  at: number;
+}
+
+export interface GitHubEmulator {
+  /** e.g. http://127.0.0.1:PORT — use as octokit's baseUrl. */
+  url: string;
+  addRepo(init: EmulatorRepoInit): void;
+  addToken(t: EmulatorToken): void;
+  setFaults(f: FaultPlan): void;
+  setPlaybook(p: RunPlaybook): void;
+  /** The opened plaintext. */
+  secretValue(repo: string, name: string): string | undefined;
+  secrets(repo: string): { name: string; created_at: string; updated_at: string; value: string }[];
+  dispatches(repo: string): { workflow: string; ref: string; inputs: Record<string, string>; at: number; runId: number }[];
+  requests(): EmulatorRequestLog[];
+  stats(): { total: number; maxConcurrent: number; byMethod: Record<string, number> };
+  /** Ordered, to assert e.g. "release dispatched after the last secret write". */
+  events(): EmulatorEvent[];
+  /** Clears the request log, stats, events and faults; repositories, secrets and runs stay. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Default 0 (any free port). Always bound to 127.0.0.1. */
+  port?: number;
+  /** Extension: base of html_url links, default 'https://github.com'. */
+  htmlUrl?: string;
+}

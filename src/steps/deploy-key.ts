@@ -1,0 +1,99 @@
+import { StepError } from '../errors.js';
+import { blobOf, deployKeyComment, deployKeyLine, isOurKey } from '../host/authorized-keys.js';
+import { asUser, authorizeKey, removeKeys } from '../host/commands.js';
+import { openPinned, parsePrivateKey } from '../host/connect.js';
+import { fingerprintOfPublicKey } from '../host/deploy-key.js';
+import { runOnHost } from '../engine/host-exec.js';
+import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+
+const repoName = (ins: Inspection) => `${ins.settings.repo.owner}/${ins.settings.repo.repo}`;
+
+/** The key DEPLOY_KEY holds, as far as our record tells (a pending key whose write went through counts). */
+export function effectiveKeyRecord(ins: Inspection) {
+  const { deployKey, pendingKey } = ins.saved.record;
+  const meta = ins.repo.secrets.get('DEPLOY_KEY');
+  if (pendingKey && meta && meta.updatedAt !== pendingKey.secretUpdatedAtBefore) return pendingKey;
+  return deployKey;
+}
+
+/** Our keys for this repository on the host, and which of them the DEPLOY_KEY secret holds. */
+export function deployKeyState(ins: Inspection) {
+  const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)));
+  const blobs = ours.map((l) => blobOf(l)!).filter(Boolean);
+  const rec = effectiveKeyRecord(ins);
+  const recBlob = rec ? blobOf(rec.publicKey) : undefined;
+  const current = recBlob && blobs.includes(recBlob) ? recBlob : !rec && blobs.length >= 1 ? blobs[0] : undefined;
+  const hasSecret = ins.repo.secrets.has('DEPLOY_KEY');
+  const rotating = ins.settings.rotateItems.includes('deploy-key');
+  const needsNew = rotating || !hasSecret || !current;
+  // Without our own record we cannot tell which of several keys the secret holds: keep them all.
+  const stale = needsNew ? blobs : rec ? blobs.filter((b) => b !== current) : [];
+  return { ours, blobs, current, needsNew, stale, rotating, hasSecret };
+}
+
+export function planDeployKey(ins: Inspection): PlanItem {
+  const base = { id: 'deploy-key' as const, title: 'Deploy key' };
+  const s = deployKeyState(ins);
+  const du = ins.settings.deployUser;
+  if (!s.needsNew) {
+    if (s.stale.length)
+      return { ...base, status: 'change', detail: `remove ${s.stale.length} replaced deploy key(s) from ${du}'s authorized_keys (finishes an earlier swap)` };
+    const fp = effectiveKeyRecord(ins)?.fingerprint;
+    const note = !effectiveKeyRecord(ins) && s.blobs.length > 1 ? `; ${s.blobs.length} keys of this program are authorized: --rotate replaces them with one` : '';
+    return { ...base, status: 'ok', detail: `DEPLOY_KEY is set and authorized for ${du}${fp ? ` (${fp})` : ''}${note}` };
+  }
+  const why = s.rotating ? 'rotate' : !s.hasSecret ? 'create' : 'replace (the authorized key is not the one in DEPLOY_KEY)';
+  const then = s.stale.length ? `, then remove the ${s.stale.length} older key(s) this program added` : '';
+  return {
+    ...base,
+    status: 'change',
+    detail: `${why}: a new ed25519 key, authorized for ${du}, proven to log in, stored as DEPLOY_KEY${then}`,
+    commands: [`append to ~${du}/.ssh/authorized_keys (0600, atomic)`],
+  };
+}
+
+/** Authorizes a new key and proves it logs in. The old key stays until DEPLOY_KEY holds the new one. */
+export async function applyDeployKey(ctx: ApplyContext): Promise<string> {
+  const { ins, deps } = ctx;
+  const s = deployKeyState(ins);
+  if (!s.needsNew) return 'kept';
+  const key = deps.generateKey(deployKeyComment(repoName(ins), deps.now()));
+  const who = { user: ins.facts.user, uid: ins.facts.uid };
+  await runOnHost(ctx, 'deploy-key', asUser(authorizeKey(ctx.deployHome, deployKeyLine(key.publicKey)), ins.settings.deployUser, who), {
+    what: 'authorizing the deploy key',
+    fix: `Check ${ins.settings.deployUser}'s ~/.ssh, then re-run`,
+  });
+  const proof = await openPinned(
+    { sshHost: ins.settings.sshHost, sshPort: ins.settings.sshPort, user: ins.settings.deployUser },
+    ins.hostKey.blob,
+    parsePrivateKey(key.privateKey.reveal(), 'the new deploy key'),
+  ).catch((e: Error) => {
+    throw new StepError('deploy-key', `the new key did not log in as ${ins.settings.deployUser}: ${e.message}`, 'Check sshd\'s AuthorizedKeysFile and AllowUsers settings, then re-run');
+  });
+  try {
+    const r = await proof.exec(['true']);
+    if (r.code !== 0) throw new StepError('deploy-key', `a command as ${ins.settings.deployUser} failed with the new key (exit ${r.code})`, 'Check the user\'s shell, then re-run');
+  } finally {
+    proof.close();
+  }
+  ctx.newKey = key;
+  if (ins.settings.keepDeployKey) await deps.writePrivateFile(ins.settings.keepDeployKey, key.privateKey.reveal());
+  return `${key.fingerprint} authorized and proven`;
+}
+
+/** After DEPLOY_KEY holds the new key: remove the keys it replaced. Never a line we did not add. */
+export async function finishDeployKey(ctx: ApplyContext): Promise<string | undefined> {
+  const { ins } = ctx;
+  const s = deployKeyState(ins);
+  const keep = new Set([...ins.loginKeyBlobs, ...(ctx.newKey ? [blobOf(ctx.newKey.publicKey)!] : [])]);
+  const remove = s.stale.filter((b) => !keep.has(b));
+  if (!remove.length) return undefined;
+  const who = { user: ins.facts.user, uid: ins.facts.uid };
+  await runOnHost(ctx, 'deploy-key', asUser(removeKeys(ctx.deployHome, remove), ins.settings.deployUser, who), {
+    what: 'removing replaced deploy keys',
+    fix: 'Re-run: the new key is in place and the next run finishes the swap',
+  });
+  return `removed ${remove.length} replaced key(s)`;
+}
+
+export const recordOf = (publicKey: string, at: Date) => ({ fingerprint: fingerprintOfPublicKey(publicKey), publicKey, at: at.toISOString() });

@@ -1,0 +1,36 @@
+import { createUser } from '../host/commands.js';
+import { runOnHost } from '../engine/host-exec.js';
+import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+
+export function planDeployUser(ins: Inspection): PlanItem {
+  const { facts, settings } = ins;
+  const du = facts.deployUser;
+  const base = { id: 'deploy-user' as const, title: 'Deploy user' };
+  if (settings.deployUser === facts.user) return { ...base, status: 'ok', detail: `${facts.user} (the login user)` };
+  if (du.exists) {
+    if (du.uid !== 0 && !du.groups.includes('docker'))
+      return { ...base, status: 'blocked', detail: `${du.name} exists but is not in the docker group`, fix: `sudo usermod -aG docker ${du.name}` };
+    return { ...base, status: 'ok', detail: `${du.name} exists (docker group)` };
+  }
+  return {
+    ...base,
+    status: 'change',
+    detail: `create ${settings.deployUser}: home folder, bash, docker group, key login only`,
+    commands: [`useradd --create-home --shell /bin/bash --password '*' --groups docker ${settings.deployUser}`],
+  };
+}
+
+/** Home of the deploy user: known from the probe, or where useradd puts it. */
+export const deployHome = (ins: Inspection): string =>
+  ins.facts.deployUser.home ?? (ins.settings.deployUser === ins.facts.user ? ins.facts.home : `/home/${ins.settings.deployUser}`);
+
+export async function applyDeployUser(ctx: ApplyContext): Promise<string> {
+  const { facts, settings } = ctx.ins;
+  await runOnHost(ctx, 'deploy-user', createUser(settings.deployUser, { user: facts.user, uid: facts.uid }), {
+    what: `creating user ${settings.deployUser}`,
+    fix: 'Create the user by hand (sudo useradd -m -s /bin/bash -G docker NAME) or pick an existing one with --deploy-user, then re-run',
+  });
+  const home = (await runOnHost(ctx, 'deploy-user', ['getent', 'passwd', settings.deployUser], { what: 'reading the new user', fix: 'Re-run', quiet: true })).split(':')[5]?.trim();
+  if (home) ctx.deployHome = home;
+  return `user ${settings.deployUser} created`;
+}

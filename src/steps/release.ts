@@ -1,0 +1,54 @@
+import { StepError } from '../errors.js';
+import { dispatchWorkflow, findDispatchedRun, getRun, listJobs, type RunInfo } from '../github/api.js';
+import { retiredRunnerFix } from '../github/workflow.js';
+import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+
+export function planRelease(ins: Inspection, somethingChanges: boolean): PlanItem {
+  const { repo, settings } = ins;
+  const base = { id: 'release' as const, title: 'First release' };
+  if (!settings.release) return { ...base, status: 'skip', detail: '--no-release' };
+  if (!repo.workflow) return { ...base, status: 'skip', detail: 'no release workflow to run' };
+  if (!repo.workflow.dispatchable)
+    return { ...base, status: 'skip', detail: `${repo.workflowFile} has no workflow_dispatch trigger: publish a GitHub release to deploy` };
+  const other = repo.workflow.requiredInputs.filter((i) => i !== 'version');
+  if (other.length)
+    return { ...base, status: 'skip', detail: `${repo.workflowFile} needs inputs this program cannot fill (${other.join(', ')}): run it from the Actions tab` };
+  const last = ins.saved.record.lastRelease;
+  if (!somethingChanges && last?.conclusion === 'success')
+    return { ...base, status: 'ok', detail: `released before (${last.url}); nothing changed since` };
+  return { ...base, status: 'change', detail: `run ${repo.workflowFile} on ${repo.info.defaultBranch} (version: latest) and follow it` };
+}
+
+/** Dispatches the release (after every secret is written: a run reads them when queued) and follows it. */
+export async function applyRelease(ctx: ApplyContext): Promise<{ url: string; conclusion: string | null }> {
+  const { ins, deps, gh, emit } = ctx;
+  const r = ins.settings.repo;
+  const branch = ins.repo.info.defaultBranch;
+  const since = deps.now();
+  const d = await dispatchWorkflow(gh, r, ins.repo.workflowFile, branch, { version: 'latest' });
+  let runId = d.runId;
+  for (let waited = 0; !runId; waited += deps.pollMs) {
+    if (waited > 120_000) throw new StepError('release', 'the dispatched run did not show up within two minutes', `Look for it at ${ins.repo.info.htmlUrl}/actions`);
+    await deps.sleep(deps.pollMs);
+    runId = (await findDispatchedRun(gh, r, ins.repo.workflowFile, branch, since))?.id;
+  }
+  const started = Date.now();
+  let run: RunInfo;
+  for (;;) {
+    const [got, jobs] = await Promise.all([getRun(gh, r, runId), listJobs(gh, r, runId)]);
+    run = got;
+    emit({ type: 'run', url: run.htmlUrl, status: run.status, conclusion: run.conclusion, jobs });
+    if (run.status === 'completed') break;
+    const neverStarted = jobs.every((j) => j.status === 'queued' || j.status === 'waiting' || j.status === 'pending');
+    if (neverStarted && Date.now() - started > deps.queuedTimeoutMs) {
+      const retired = ins.repo.workflow?.retiredRunners.length ? ` ${retiredRunnerFix(ins.repo.workflow, ins.repo.workflowFile)}` : '';
+      throw new StepError('release', `the run is still queued after ${Math.round(deps.queuedTimeoutMs / 60000)} minutes: no runner picked it up`, `Check ${run.htmlUrl}.${retired}`);
+    }
+    await deps.sleep(deps.pollMs);
+  }
+  ins.saved.record.lastRelease = { runId: run.id, url: run.htmlUrl, conclusion: run.conclusion, at: deps.now().toISOString() };
+  await deps.store.save(`${r.owner}/${r.repo}`, ins.saved);
+  if (run.conclusion !== 'success')
+    throw new StepError('release', `the workflow run ended with "${run.conclusion}" (${run.htmlUrl})`, 'Open the run to see the failing step; fix it and re-run: everything set up so far stays');
+  return { url: run.htmlUrl, conclusion: run.conclusion };
+}

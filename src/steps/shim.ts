@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { installShim } from '../host/commands.js';
+import { SHIM_PATH, SHIM_TEXT } from '../host/probe.js';
+import { runOnHost } from '../engine/host-exec.js';
+import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+
+const SHIM_SHA = createHash('sha256').update(SHIM_TEXT).digest('hex');
+
+export function planShim(ins: Inspection): PlanItem {
+  const dc = ins.facts.dockerCompose;
+  const base = { id: 'shim' as const, title: 'docker-compose shim', commands: [`write ${SHIM_PATH} (0755): exec docker compose --compatibility "$@"`] };
+  if (!ins.facts.docker.composeVersion) return { ...base, status: 'skip', detail: 'needs Compose v2 first', commands: undefined };
+  if (dc.shimExists && dc.shimSha256 === SHIM_SHA) return { ...base, status: 'ok', detail: `${SHIM_PATH} runs docker compose --compatibility`, commands: undefined };
+  if (dc.shimExists && dc.path === SHIM_PATH && dc.kind === 'ours') return { ...base, status: 'change', detail: `update ${SHIM_PATH} (an older version of this shim)` };
+  if (dc.shimExists) {
+    const what = dc.kind === 'v1' ? `docker-compose ${dc.version} (v1)` : dc.kind === 'v2' ? `a standalone docker-compose ${dc.version}` : 'a docker-compose this program did not write';
+    return { ...base, status: 'change', detail: `replace ${what} at ${SHIM_PATH} with the shim; the old file is kept as ${SHIM_PATH}.orig` };
+  }
+  if (dc.kind === 'v2') return { ...base, status: 'ok', detail: `${dc.path} is Compose ${dc.version} (standalone); left as it is`, commands: undefined };
+  if (dc.path) {
+    const what = dc.kind === 'v1' ? `docker-compose ${dc.version} (v1)` : 'another docker-compose';
+    return { ...base, status: 'change', detail: `install ${SHIM_PATH}; it comes before ${dc.path} (${what}) on PATH, which stays untouched` };
+  }
+  return { ...base, status: 'change', detail: `install ${SHIM_PATH}: the workflows call docker-compose, this runs Compose v2` };
+}
+
+export async function applyShim(ctx: ApplyContext): Promise<string> {
+  const who = { user: ctx.ins.facts.user, uid: ctx.ins.facts.uid };
+  await runOnHost(ctx, 'shim', installShim(who), { stdin: SHIM_TEXT, what: `writing ${SHIM_PATH}`, fix: 'Check that the login user can write /usr/local/bin through sudo, then re-run' });
+  return `${SHIM_PATH} installed`;
+}

@@ -1,0 +1,33 @@
+import { retiredRunnerFix } from '../github/workflow.js';
+import type { Inspection, PlanItem } from '../engine/types.js';
+import { TARGETS } from '../targets/index.js';
+
+export function planWorkflow(ins: Inspection): PlanItem {
+  const { repo, settings } = ins;
+  const base = { id: 'workflow' as const, title: 'Release workflow' };
+  const path = `.github/workflows/${repo.workflowFile}`;
+  if (!repo.workflow)
+    return { ...base, status: 'ok', detail: `no ${path} on ${repo.info.defaultBranch}: the template's secret names are used and no release is triggered` };
+  const wf = repo.workflow;
+  if (wf.target && wf.target !== settings.target)
+    return {
+      ...base,
+      status: 'blocked',
+      detail: `${path} replicates to ${TARGETS[wf.target].title}, not ${TARGETS[settings.target].title}`,
+      fix: `Use --target ${wf.target}, or apply the ${settings.target} Litestream mix to the repository first`,
+    };
+  return { ...base, status: 'ok', detail: `${path} reads ${wf.secrets.length} secrets` };
+}
+
+/** Things that will not stop this run but will bite the release. */
+export function workflowWarnings(ins: Inspection): string[] {
+  const wf = ins.repo.workflow;
+  const out: string[] = [];
+  if (!wf) return out;
+  if (wf.retiredRunners.length) out.push(retiredRunnerFix(wf, ins.repo.workflowFile));
+  if (ins.settings.sshPort !== 22 && wf.hardCodedPort22)
+    out.push(`SSH port ${ins.settings.sshPort}: some steps of ${ins.repo.workflowFile} use port: 22 literally; change them to \${{ secrets.DEPLOY_PORT }} or the release cannot log in`);
+  if (ins.repo.proxyGenerationGuessed)
+    out.push('no .deploy/docker-compose*.yml found in the repository: the proxy runs on the default bridge (as the web and jamstack mixes need)');
+  return out;
+}

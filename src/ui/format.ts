@@ -1,0 +1,37 @@
+import type { Plan, PlanItem, SecretPlan } from '../engine/types.js';
+
+/** Text shared by the plain reporter and the Ink view: pure, no colour. */
+export const STATUS_WORD: Record<PlanItem['status'], string> = { ok: 'ok', change: 'will change', blocked: 'BLOCKED', skip: 'skip' };
+
+export const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`);
+
+export function secretLine(s: SecretPlan): string {
+  const when = s.updatedAt ? ` (last set ${s.updatedAt.replace('T', ' ').replace(/:\d\dZ$/, ' UTC').replace(/Z$/, ' UTC')})` : '';
+  const note = s.note ? `: ${s.note}` : '';
+  return `${s.action.padEnd(8)} ${s.name}${when}${note}`;
+}
+
+export function planLines(plan: Plan): string[] {
+  const out: string[] = ['Plan:'];
+  const w = Math.max(...plan.items.map((i) => i.title.length));
+  for (const i of plan.items) {
+    out.push(`  ${STATUS_WORD[i.status].padEnd(11)} ${i.title.padEnd(w)}  ${i.detail}`);
+    if (i.status === 'change') for (const c of i.commands ?? []) out.push(`  ${''.padEnd(11)} ${''.padEnd(w)}  $ ${c}`);
+    if (i.fix) for (const [n, l] of i.fix.split('\n').entries()) out.push(`  ${''.padEnd(11)} ${''.padEnd(w)}  ${n ? '    ' : 'fix: '}${l}`);
+  }
+  if (plan.secrets.length) {
+    out.push('Secrets (names only; values are never shown):');
+    for (const s of plan.secrets) out.push(`  ${secretLine(s)}`);
+  }
+  return out;
+}
+
+export function restoreTestLines(proxyFile: string, deployUser: string): string[] {
+  return [
+    'Test a restore (the template\'s "Testing restores"):',
+    `  ssh ${deployUser}@HOST, then: docker compose -f ~/.deploy/<app>-docker-compose.yml down   (blazor: cd ~/.deploy/<app> && docker compose down)`,
+    '  docker volume ls; docker volume rm <the volume starting with deploy_ and your app name>',
+    '  re-run the release: Litestream restores the database from the replica before the app starts',
+    `  (the proxy's compose file is ${proxyFile})`,
+  ];
+}

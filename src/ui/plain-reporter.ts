@@ -1,0 +1,69 @@
+import type { EngineEvent } from '../engine/types.js';
+import { planLines, restoreTestLines, seconds } from './format.js';
+
+/**
+ * One plain line per event, no escape codes: for pipes, CI logs and `--yes` runs.
+ * Workflow run updates print only what changed.
+ */
+export function plainReporter(write: (line: string) => void, opts: { deployUser: string }): (e: EngineEvent) => void {
+  const seen = new Map<string, string>();
+  let lastProgress = -1;
+  return (e) => {
+    switch (e.type) {
+      case 'step-start':
+        write(`... ${e.title}`);
+        break;
+      case 'step-end':
+        write(`${e.status === 'fail' ? 'FAIL' : e.status === 'done' ? 'done' : e.status.padEnd(4)} ${e.id}: ${e.detail} (${seconds(e.ms)})`);
+        break;
+      case 'output':
+        write(`    | ${e.line}`);
+        break;
+      case 'progress':
+        if (e.done !== lastProgress) write(`    ${e.done}/${e.total} secrets`);
+        lastProgress = e.done;
+        break;
+      case 'plan':
+        for (const l of planLines(e.plan)) write(l);
+        break;
+      case 'warning':
+        write(`warning: ${e.message}`);
+        break;
+      case 'host-key':
+        if (e.recorded) write(`trusted new host key ${e.info.type} ${e.info.fingerprint}`);
+        break;
+      case 'run': {
+        const head = `run ${e.status}${e.conclusion ? ` (${e.conclusion})` : ''} ${e.url}`;
+        if (seen.get('run') !== head) write(head);
+        seen.set('run', head);
+        for (const j of e.jobs) {
+          const jl = `  job ${j.name}: ${j.conclusion ?? j.status}`;
+          if (seen.get(`j${j.id}`) !== jl) write(jl);
+          seen.set(`j${j.id}`, jl);
+          for (const s of j.steps) {
+            if (s.status === 'queued') continue;
+            const sl = `    step ${s.name}: ${s.conclusion ?? s.status}`;
+            const k = `s${j.id}.${s.number}`;
+            if (seen.get(k) !== sl) write(sl);
+            seen.set(k, sl);
+          }
+        }
+        break;
+      }
+      case 'summary': {
+        const s = e.summary;
+        write('Summary:');
+        if (!s.changed.length) write('  nothing to change: host and repository were already set up');
+        for (const c of s.changed) write(`  ${c}`);
+        if (s.runUrl) write(`  release: ${s.conclusion} ${s.runUrl}`);
+        write(`  site: ${s.siteUrl}`);
+        for (const m of s.manual) write(`  to do by hand: ${m}`);
+        for (const l of restoreTestLines(s.proxyFile, opts.deployUser)) write(`  ${l}`);
+        write('  Rotate credentials later: npx create-litestream-host --rotate');
+        break;
+      }
+      default:
+        break;
+    }
+  };
+}

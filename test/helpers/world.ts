@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/github-emulator.js';
+import { startSshd, sshdAvailable, type DockerScenario, type TestHost } from '../harness/sshd.js';
+import { mixes } from './fixtures.js';
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'create-litestream-host.js');
+export const REPO = 'acme/app';
+export const TOKEN = 'ghp_e2etoken';
+
+export const STORAGE: Record<string, Record<string, string>> = {
+  aws: { AWS_S3_BUCKET: 'acme-db', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  azure: { AZURE_ACCOUNT_KEY: 'tEst123/tEst123/tEst123/tEst123==', AZURE_STORAGEACCOUNT: 'acmestorage', AZURE_CONTAINER: 'acme-db' },
+  sftp: { SFTP_USERNAME: 'backup', SFTP_PASSWORD: `p@ss:w/o#rd?%"'$(id)\`x\``, SFTP_HOST: 'backup.acme.io', SFTP_PORT: '22' },
+};
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface World {
+  host: TestHost;
+  gh: GitHubEmulator;
+  home: string;
+  knownHosts: string;
+  /** Runs bin/ with --yes and the flags for this world; extra args and env override. */
+  run(args?: string[], env?: Record<string, string | undefined>): Promise<RunResult>;
+  baseArgs(target: string, deployUser?: string): string[];
+  stop(): Promise<void>;
+}
+
+export function requireSshd(): void {
+  if (!sshdAvailable() && process.env.CI) throw new Error('sshd harness unavailable on CI: .ci/run must install openssh-server and sudo');
+}
+
+export const skipWithoutSshd = (): string | false => (sshdAvailable() ? false : 'needs root, sshd and util-linux (CI installs them)');
+
+export function runBin(args: string[], env: Record<string, string | undefined>, input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end(input ?? '');
+  });
+}
+
+export async function startWorld(o: { mix: string; scenario?: DockerScenario; secrets?: Record<string, string> }): Promise<World> {
+  requireSshd();
+  const mix = mixes().find((m) => m.name === o.mix)!;
+  const [host, gh] = await Promise.all([startSshd({ scenario: o.scenario ?? 'ok' }), startGitHubEmulator()]);
+  gh.addToken({ token: TOKEN, scopes: ['repo', 'workflow'] });
+  gh.addRepo({ fullName: REPO, files: { '.github/workflows/release.yml': mix.workflow, [mix.composePath]: mix.compose }, secrets: o.secrets });
+  gh.setPlaybook({ jobs: [{ name: 'push_to_registry', steps: ['checkout', 'Build and push'] }, { name: 'deploy_via_ssh', steps: ['checkout', 'remote docker-compose up via ssh'] }], stepMs: 15 });
+  const home = mkdtempSync(join(tmpdir(), 'clh-home-'));
+  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+  const knownHosts = join(home, '.ssh', 'known_hosts');
+  writeFileSync(knownHosts, `${host.knownHostsLine}\n`, { mode: 0o600 });
+  const env = (target: string): Record<string, string | undefined> => ({
+    PATH: process.env.PATH,
+    HOME: home,
+    CI: '1',
+    GH_TOKEN: TOKEN,
+    GITHUB_API_URL: gh.url,
+    CLH_POLL_MS: '20',
+    ...STORAGE[target],
+  });
+  const baseArgs = (target: string, deployUser = 'deploy') => [
+    '--yes',
+    '--host', 'app.acme.io',
+    '--ssh-host', '127.0.0.1',
+    '--ssh-port', String(host.port),
+    '--user', host.user,
+    '--deploy-user', deployUser,
+    '-i', host.loginKey,
+    '--email', 'ops@acme.io',
+    '--repo', REPO,
+    '--target', target,
+  ];
+  return {
+    host,
+    gh,
+    home,
+    knownHosts,
+    baseArgs,
+    run: (args = baseArgs(mix.target), extraEnv = {}) => runBin(args, { ...env(mix.target), ...extraEnv }),
+    async stop() {
+      await Promise.allSettled([host.stop(), gh.close()]);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

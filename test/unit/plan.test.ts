@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makePlan, blockedItems } from '../../src/engine/plan.js';
+import type { Plan, StepId } from '../../src/engine/types.js';
+import { createHash } from 'node:crypto';
+import { SHIM_TEXT } from '../../src/host/probe.js';
+import { renderProxyCompose } from '../../src/steps/proxy-compose.js';
+import { facts, inspection, repoState, settings } from '../helpers/inspection.js';
+
+const item = (p: Plan, id: StepId) => p.items.find((i) => i.id === id)!;
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+test('fresh droplet: everything to do, nothing blocked, secrets all created', () => {
+  const p = makePlan(inspection());
+  assert.deepEqual(blockedItems(p), []);
+  for (const id of ['shim', 'deploy-user', 'proxy', 'deploy-key', 'secrets', 'release'] as StepId[]) assert.equal(item(p, id).status, 'change', id);
+  const actions = Object.fromEntries(p.secrets.map((s) => [s.name, s.action]));
+  assert.deepEqual(actions, {
+    APPSETTINGS_PATCH: 'optional',
+    DEPLOY_HOST: 'create',
+    LETSENCRYPT_EMAIL: 'create',
+    AWS_S3_BUCKET: 'create',
+    AWS_ACCESS_KEY_ID: 'create',
+    AWS_SECRET_ACCESS_KEY: 'create',
+    DEPLOY_USERNAME: 'create',
+    DEPLOY_KEY: 'create',
+  });
+  assert.ok(!p.secrets.some((s) => s.name === 'GITHUB_TOKEN'));
+  assert.deepEqual(p.warnings, []);
+});
+
+test('docker missing: blocked with the apt repository commands', () => {
+  const f = facts();
+  const p = makePlan(inspection({ facts: { ...f, docker: { ...f.docker, path: undefined, composeVersion: undefined } } }));
+  const d = item(p, 'docker');
+  assert.equal(d.status, 'blocked');
+  assert.match(d.fix!, /download\.docker\.com\/linux\/ubuntu/);
+  assert.match(d.fix!, /docker-compose-plugin/);
+});
+
+test('daemon down, no socket permission, compose v1 only', () => {
+  const f = facts();
+  const down = makePlan(inspection({ facts: { ...f, docker: { ...f.docker, daemonError: 'down', serverVersion: undefined } } }));
+  assert.equal(item(down, 'daemon').fix, 'sudo systemctl enable --now docker');
+  const nf = facts({ user: 'tester', uid: 1000, sudo: 'passwordless' }, 'tester');
+  const perm = makePlan(inspection({ settings: settings({ user: 'tester', deployUser: 'tester' }), facts: { ...nf, docker: { ...nf.docker, daemonError: 'permission' } } }));
+  assert.equal(item(perm, 'daemon').status, 'blocked');
+  assert.match(item(perm, 'daemon').fix!, /usermod -aG docker tester/);
+  const v1 = makePlan(inspection({ facts: { ...f, docker: { ...f.docker, composeVersion: undefined }, dockerCompose: { ...f.dockerCompose, kind: 'v1', version: '1.29.2', path: '/usr/local/bin/docker-compose', shimExists: true } } }));
+  assert.equal(item(v1, 'compose').status, 'blocked');
+  assert.match(item(v1, 'compose').detail, /1\.29\.2 \(v1\)/);
+  assert.equal(item(v1, 'shim').status, 'skip');
+});
+
+test('ports held by another web server: blocked naming it; held by our proxy: ok', () => {
+  const held = makePlan(inspection({ facts: facts({ ports: [{ port: 80, holder: 'apache2 (pid 812)' }] }) }));
+  assert.match(item(held, 'ports').detail, /80 by apache2 \(pid 812\)/);
+  assert.match(item(held, 'ports').fix!, /systemctl disable --now apache2/);
+  const ours = makePlan(inspection({ facts: facts({ ports: [{ port: 80, holder: 'docker-proxy (pid 1)' }], containers: ['nginx-proxy', 'nginx-proxy-le'] }) }));
+  assert.equal(item(ours, 'ports').status, 'ok');
+});
+
+test('sudo that asks for a password blocks only when root is needed', () => {
+  const f = facts({ user: 'ubuntu', uid: 1000, sudo: 'password' }, 'ubuntu');
+  const p = makePlan(inspection({ settings: settings({ user: 'ubuntu', deployUser: 'ubuntu' }), facts: f }));
+  assert.equal(item(p, 'sudo').status, 'blocked');
+  assert.match(item(p, 'sudo').detail, /docker-compose shim/);
+  const shimDone = { ...f.dockerCompose, shimExists: true, shimSha256: sha(SHIM_TEXT), path: '/usr/local/bin/docker-compose', kind: 'ours' as const };
+  const p2 = makePlan(inspection({ settings: settings({ user: 'ubuntu', deployUser: 'ubuntu' }), facts: { ...f, dockerCompose: shimDone } }));
+  assert.equal(item(p2, 'sudo').status, 'ok');
+});
+
+test('shim: a foreign docker-compose is replaced only with a word about it', () => {
+  const f = facts();
+  const p = makePlan(inspection({ facts: { ...f, dockerCompose: { ...f.dockerCompose, path: '/usr/local/bin/docker-compose', kind: 'other', shimExists: true, shimSha256: 'zzz' } } }));
+  assert.match(item(p, 'shim').detail, /did not write.*kept as \/usr\/local\/bin\/docker-compose\.orig/);
+  const elsewhere = makePlan(inspection({ facts: { ...f, dockerCompose: { ...f.dockerCompose, path: '/usr/bin/docker-compose', kind: 'v1', version: '1.29.2', shimExists: false } } }));
+  assert.match(item(elsewhere, 'shim').detail, /before \/usr\/bin\/docker-compose.*untouched/);
+});
+
+test('a second run after success changes nothing', () => {
+  const s = settings();
+  const repo = repoState('blazor-litestream-aws', Object.fromEntries(['DEPLOY_HOST', 'DEPLOY_USERNAME', 'DEPLOY_KEY', 'LETSENCRYPT_EMAIL', 'AWS_S3_BUCKET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((n) => [n, '2026-11-23T10:00:00Z'])));
+  const base = inspection({ settings: s, repo });
+  const pub = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey create-litestream-host acme/app 2026-11-23';
+  const f = facts({
+    containers: ['nginx-proxy', 'nginx-proxy-le'],
+    dockerCompose: { path: '/usr/local/bin/docker-compose', kind: 'ours', version: undefined, shimExists: true, shimSha256: sha(SHIM_TEXT) },
+    proxyFile: { sha256: sha(renderProxyCompose('network', s.email)) },
+    deployUser: { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['deploy', 'docker'], ourKeys: [`no-port-forwarding ${pub}`], authorizedKeysReadable: true },
+  });
+  const saved = { defaults: {}, record: { secrets: Object.fromEntries([...base.digests].map(([n, h]) => [n, { hmac: h, at: 'x' }])), deployKey: { fingerprint: 'SHA256:k', publicKey: pub, at: 'x' } } };
+  const p = makePlan(inspection({ settings: settings({ release: false }), repo, facts: f, saved }));
+  assert.deepEqual(p.items.filter((i) => i.status === 'change').map((i) => i.id), []);
+  assert.ok(p.secrets.every((x) => x.action === 'keep' || x.action === 'optional'), JSON.stringify(p.secrets));
+  assert.equal(p.secrets.find((x) => x.name === 'DEPLOY_HOST')!.updatedAt, '2026-11-23T10:00:00Z');
+});
+
+test('deploy key: stale keys after a swap are removed; a pending key whose write landed counts as current', () => {
+  const pubOld = 'ssh-ed25519 AAAAold create-litestream-host acme/app 2026-01-01';
+  const pubNew = 'ssh-ed25519 AAAAnew create-litestream-host acme/app 2026-11-23';
+  const du = { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['docker'], ourKeys: [pubOld, pubNew, 'ssh-ed25519 AAAAother create-litestream-host someone/else 2026-01-01'], authorizedKeysReadable: true };
+  const repo = repoState('blazor-litestream-aws', { DEPLOY_KEY: '2026-11-23T12:00:00Z' });
+  // The write went through (updated_at moved) but the run stopped before recording it.
+  const saved = { defaults: {}, record: { secrets: {}, deployKey: { fingerprint: 'o', publicKey: pubOld, at: 'x' }, pendingKey: { fingerprint: 'n', publicKey: pubNew, at: 'y', secretUpdatedAtBefore: '2026-01-01T00:00:00Z' } } };
+  const p = makePlan(inspection({ facts: facts({ deployUser: du }), repo, saved }));
+  assert.equal(item(p, 'deploy-key').status, 'change');
+  assert.match(item(p, 'deploy-key').detail, /remove 1 replaced/);
+  assert.equal(p.secrets.find((s) => s.name === 'DEPLOY_KEY')!.action, 'keep');
+  // The write never happened: the pending key is the stale one.
+  const saved2 = { ...saved, record: { ...saved.record, pendingKey: { ...saved.record.pendingKey, secretUpdatedAtBefore: '2026-11-23T12:00:00Z' } } };
+  const p2 = makePlan(inspection({ facts: facts({ deployUser: du }), repo, saved: saved2 }));
+  assert.match(item(p2, 'deploy-key').detail, /remove 1 replaced/);
+  // --rotate: a new key, and both old ones go after the secret is written.
+  const p3 = makePlan(inspection({ settings: settings({ rotate: true, rotateItems: ['deploy-key'] }), facts: facts({ deployUser: du }), repo, saved }));
+  assert.match(item(p3, 'deploy-key').detail, /^rotate: .*remove the 2 older/);
+  assert.equal(p3.secrets.find((s) => s.name === 'DEPLOY_KEY')!.action, 'update');
+});
+
+test('secrets: changed value updates, unknown set-by-hand is overwritten with a note, unfillable is blocked', () => {
+  const repo = repoState('blazor-litestream-aws', { AWS_S3_BUCKET: '2026-01-01T00:00:00Z', LETSENCRYPT_EMAIL: '2026-01-01T00:00:00Z' });
+  const saved = { defaults: {}, record: { secrets: { AWS_S3_BUCKET: { hmac: 'old', at: 'x' } } } };
+  const p = makePlan(inspection({ repo, saved }));
+  assert.deepEqual(p.secrets.find((s) => s.name === 'AWS_S3_BUCKET'), { name: 'AWS_S3_BUCKET', action: 'update', updatedAt: '2026-01-01T00:00:00Z', note: 'value changed' });
+  assert.match(p.secrets.find((s) => s.name === 'LETSENCRYPT_EMAIL')!.note!, /not by this program/);
+  // A workflow of another target than --target: blocked before anything is written.
+  const other = makePlan(inspection({ repo: repoState('blazor-litestream-azure') }));
+  assert.equal(item(other, 'workflow').status, 'blocked');
+  assert.match(item(other, 'workflow').fix!, /--target azure/);
+  assert.equal(item(other, 'secrets').status, 'blocked');
+});
+
+test('web mix: DEPLOY_PORT filled, retired runner and port-22 warnings, bridge proxy', () => {
+  const p = makePlan(inspection({ settings: settings({ sshPort: 2222 }), repo: repoState('litestream-aws') }));
+  assert.equal(p.secrets.find((s) => s.name === 'DEPLOY_PORT')!.action, 'create');
+  assert.ok(p.warnings.some((w) => /ubuntu-20\.04.*retired.*ubuntu-24\.04.*workflow" scope/.test(w)), p.warnings.join('\n'));
+  assert.ok(p.warnings.some((w) => /port: 22 literally/.test(w)));
+  assert.match(item(p, 'proxy').detail, /default bridge/);
+});
+
+test('jamstack mix: DEPLOY_API is the host secret; DEPLOY_CDN optional', () => {
+  const p = makePlan(inspection({ settings: settings({ target: 'sftp', storage: {} }), repo: repoState('jamstack-litestream-sftp', { SFTP_USERNAME: 'x', SFTP_PASSWORD: 'x', SFTP_HOST: 'x', SFTP_PORT: 'x' }) }));
+  const names = Object.fromEntries(p.secrets.map((s) => [s.name, s.action]));
+  assert.equal(names.DEPLOY_API, 'create');
+  assert.equal(names.DEPLOY_HOST, undefined);
+  assert.equal(names.DEPLOY_CDN, 'optional');
+  assert.equal(names.SFTP_PASSWORD, 'keep');
+});
+
+test('no workflow: seed names, no release', () => {
+  const repo = { ...repoState(), workflow: undefined, workflowText: undefined };
+  const p = makePlan(inspection({ repo }));
+  assert.deepEqual(p.secrets.map((s) => s.name), ['DEPLOY_API', 'DEPLOY_USERNAME', 'DEPLOY_KEY', 'LETSENCRYPT_EMAIL', 'AWS_S3_BUCKET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+  assert.equal(item(p, 'release').status, 'skip');
+  assert.match(item(p, 'workflow').detail, /template's secret names/);
+});
