@@ -94,13 +94,23 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const { runDemo } = await import('./sandbox/demo.js');
     return runDemo(cli, env, io);
   }
+  // On a terminal with no --yes, the guided wizard; in CI or a pipe, the plain engine run.
+  if (io.isTTY && !cli.yes && !env.CI) {
+    try {
+      const { runWizard } = await import('./interview/run-wizard.js');
+      return await runWizard(cli, env, io);
+    } catch (e) {
+      return reportFailure(e, err);
+    }
+  }
   const home = homedir();
   const store = fileStore(configDir(env, home));
   try {
     const { draft, env: merged } = await collectDraft(cli, env, store, process.cwd());
     const repoKey = draft.repo;
-    const record = repoKey && !cli.repo?.includes('..') ? (await store.load(repoKey)).record : undefined;
-    const settings = toSettings(draft, cli, home, { storageAlreadySet: (n) => !!record?.secrets[n] && !cli.rotate });
+    const record = repoKey ? (await store.load(repoKey)).record : undefined;
+    const rotatingStorage = cli.rotate && (!cli.rotateOnly.length || cli.rotateOnly.includes('storage'));
+    const settings = toSettings(draft, cli, home, { storageAlreadySet: (n) => !!record?.secrets[n] && !rotatingStorage });
     for (const w of draftWarnings(draft)) err(`warning: ${w}`);
     const { authSources } = await import('./host/connect.js');
     const auth = await authSources({ identity: settings.identity, passphrase: settings.passphrase, home, agentSocket: merged.SSH_AUTH_SOCK });
@@ -159,6 +169,9 @@ export function reportFailure(e: unknown, err: (s: string) => void): number {
 // Runs when this module is the program (bin/ imports it), not when a test imports it.
 if (process.argv[1] && /create-litestream-host(\.js)?$|dist[\\/]cli\.js$/.test(process.argv[1])) {
   process.on('SIGINT', () => {
+    // Show the cursor again and leave raw mode, whoever hid or set it.
+    if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
+    if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
     process.stderr.write('\ninterrupted; nothing is left half-written (a re-run resumes)\n');
     process.exit(130);
   });

@@ -1,4 +1,5 @@
 import { StepError } from '../errors.js';
+import { ConnectError } from '../host/transport.js';
 import type { Argv } from '../host/shell.js';
 import type { ApplyContext, StepId } from './types.js';
 
@@ -12,10 +13,16 @@ export async function runOnHost(
   argv: Argv,
   o: { stdin?: string; what: string; fix: string; quiet?: boolean },
 ): Promise<string> {
-  const r = await ctx.host.exec(argv, {
-    stdin: o.stdin,
-    onLine: o.quiet ? undefined : (line) => line.trim() && ctx.emit({ type: 'output', id, line }),
-  });
+  let r;
+  try {
+    r = await ctx.host.exec(argv, {
+      stdin: o.stdin,
+      onLine: o.quiet ? undefined : (line) => line.trim() && ctx.emit({ type: 'output', id, line }),
+    });
+  } catch (e) {
+    if (e instanceof ConnectError) throw new StepError(id, `${e.message}, during ${o.what}`, 'Re-run: every change is written whole or not at all, and the run resumes here');
+    throw e;
+  }
   if (r.code !== 0) {
     const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ');
     throw new StepError(id, `${o.what} failed (exit ${r.code})${tail ? `: ${tail}` : ''}`, o.fix);

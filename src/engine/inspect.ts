@@ -3,7 +3,7 @@ import { getFileText, getPublicKey, getRepo, listSecrets } from '../github/api.j
 import type { GitHubClient } from '../github/client.js';
 import { githubFailure } from '../github/errors.js';
 import { analyzeWorkflow, WorkflowParseError } from '../github/workflow.js';
-import { openLogin } from '../host/connect.js';
+import { openLogin, type OpenedLogin } from '../host/connect.js';
 import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
 import { shArgv } from '../host/shell.js';
 import type { AuthSource, HostSession } from '../host/transport.js';
@@ -28,7 +28,9 @@ async function timed<T>(emit: Emit, id: 'ssh' | 'inspect-host' | 'inspect-repo',
 }
 
 export async function inspectHost(host: HostSession, settings: Settings): Promise<HostFacts> {
-  const r = await host.exec(shArgv(probeScript({ deployUser: settings.deployUser })));
+  const r = await host.exec(shArgv(probeScript({ deployUser: settings.deployUser }))).catch((e: Error) => {
+    throw new StepError('inspect host', e.message, 'Re-run; nothing was changed yet');
+  });
   try {
     return parseFacts(r.stdout, settings.deployUser);
   } catch (e) {
@@ -86,10 +88,11 @@ export async function inspect(
   deps: Deps,
   emit: Emit,
   auth: AuthSource[],
+  opened?: OpenedLogin,
 ): Promise<{ ins: Inspection; host: HostSession; gh: GitHubClient }> {
   emit({ type: 'phase', phase: 'inspect' });
   const login = await timed(emit, 'ssh', `Connect to ${settings.user}@${settings.sshHost}:${settings.sshPort}`, async () => {
-    const l = await openLogin({
+    const l = opened ?? await openLogin({
       sshHost: settings.sshHost,
       sshPort: settings.sshPort,
       user: settings.user,

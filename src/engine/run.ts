@@ -2,6 +2,7 @@ import { Interrupted, StepError } from '../errors.js';
 import type { Settings } from '../config/settings.js';
 import { PROXY_FILE } from '../host/probe.js';
 import type { AuthSource } from '../host/transport.js';
+import type { OpenedLogin } from '../host/connect.js';
 import { applyDeployKey, finishDeployKey } from '../steps/deploy-key.js';
 import { applyDeployUser, deployHome } from '../steps/deploy-user.js';
 import { applyProxy } from '../steps/proxy.js';
@@ -40,8 +41,8 @@ async function step(ctx: ApplyContext, id: StepId, title: string, fn: () => Prom
  * secrets next and trigger the release last. A blocked plan changes nothing; a failure
  * leaves a state that a re-run completes.
  */
-export async function runOnboarding(settings: Settings, deps: Deps, emit: Emit, auth: AuthSource[]): Promise<Summary> {
-  const { ins, host, gh } = await inspect(settings, deps, emit, auth);
+export async function runOnboarding(settings: Settings, deps: Deps, emit: Emit, auth: AuthSource[], opened?: OpenedLogin): Promise<Summary> {
+  const { ins, host, gh } = await inspect(settings, deps, emit, auth, opened);
   try {
     emit({ type: 'phase', phase: 'plan' });
     const plan = makePlan(ins);

@@ -95,8 +95,14 @@ function connectFailure(e: ConnectError, t: { sshHost: string; sshPort: number; 
   }
 }
 
+export interface OpenedLogin {
+  session: HostSession;
+  hostKey: HostKeyInfo;
+  recorded: boolean;
+}
+
 /** Logs in once, checking the host key against known_hosts and recording a newly trusted one. */
-export async function openLogin(t: LoginTarget): Promise<{ session: HostSession; hostKey: HostKeyInfo; recorded: boolean }> {
+export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
   const text = await readText(t.knownHostsPath);
   let verdict: HostKeyVerdict | undefined;
   let info: HostKeyInfo | undefined;

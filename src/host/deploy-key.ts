@@ -4,8 +4,8 @@
  *
  * ssh2's `utils.generateKeyPairSync('ed25519')` writes a broken private key about one time
  * in 200 (it strips leading zero bytes of the public key; mscdex/ssh2 #1390, #1513), so the
- * pair comes from node:crypto and this module writes the OpenSSH private key format itself
- * (PROTOCOL.key). Every generated key is parsed back with ssh2 and used to sign and verify
+ * key comes from node:crypto (a random 32-byte seed, not `generateKeyPairSync`: see below)
+ * and this module writes the OpenSSH private key format itself (PROTOCOL.key). Every generated key is parsed back with ssh2 and used to sign and verify
  * before it is returned.
  *
  * The private key only ever leaves this module wrapped in `Sensitive`.
@@ -14,7 +14,6 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
-  generateKeyPairSync,
   randomBytes,
   verify as cryptoVerify,
   type KeyObject,
@@ -43,6 +42,8 @@ const BLOCK = 8;
 const MAX_ATTEMPTS = 5;
 /** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows. */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+/** SPKI DER prefix of an Ed25519 public key; the 32-byte key follows. */
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 // ---------------------------------------------------------------------------------------
 // SSH wire encoding (RFC 4251 §5)
@@ -244,14 +245,23 @@ function decodeEd25519PrivateKey(pem: string): DecodedKey {
   return { seed: Buffer.from(both.subarray(0, 32)), pub: Buffer.from(pub), comment };
 }
 
-const privateKeyFromSeed = (seed: Buffer): KeyObject =>
-  createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+function privateKeyFromSeed(seed: Buffer): KeyObject {
+  const der = Buffer.concat([PKCS8_ED25519_PREFIX, seed]);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+}
 
-const rawPublicKey = (key: KeyObject): Buffer => {
-  const x = key.export({ format: 'jwk' }).x;
-  if (typeof x !== 'string') throw new Error('Ed25519 key without a public part');
-  return Buffer.from(x, 'base64url');
-};
+/** The raw 32-byte Ed25519 public key, from the fixed-layout SPKI DER encoding. */
+function rawPublicKey(key: KeyObject): Buffer {
+  const der = key.export({ format: 'der', type: 'spki' });
+  if (der.length !== SPKI_ED25519_PREFIX.length + 32 || !der.subarray(0, SPKI_ED25519_PREFIX.length).equals(SPKI_ED25519_PREFIX)) {
+    throw new Error('unexpected Ed25519 public key encoding');
+  }
+  return Buffer.from(der.subarray(SPKI_ED25519_PREFIX.length));
+}
 
 /**
  * `ssh-ed25519 AAAA...` (no comment) for a private key in our format. The public key is
@@ -292,18 +302,14 @@ export function generateDeployKey(comment: string): DeployKeyPair {
   checkComment(comment);
   let lastProblem = '';
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const jwk = privateKey.export({ format: 'jwk' });
-    if (typeof jwk.d !== 'string' || typeof jwk.x !== 'string') {
-      lastProblem = 'node:crypto returned a JWK without d or x';
-      continue;
-    }
-    const seed = Buffer.from(jwk.d, 'base64url');
-    const pub = Buffer.from(jwk.x, 'base64url');
-    if (seed.length !== 32 || pub.length !== 32) {
-      lastProblem = `unexpected JWK sizes (d ${seed.length}, x ${pub.length})`;
-      continue;
-    }
+    // An Ed25519 private key is 32 random bytes (RFC 8032 §5.1.5), exactly what
+    // generateKeyPairSync does inside OpenSSL. It is not used here: on Node 20 a GC during a
+    // later export of its key can run the keygen job's destructor, which takes the key's
+    // mutex the export already holds, and the process hangs forever (seen here).
+    const seed = randomBytes(32);
+    const privateKey = privateKeyFromSeed(seed);
+    const publicKey = createPublicKey(privateKey);
+    const pub = rawPublicKey(publicKey);
     const pem = encodeEd25519PrivateKey(seed, pub, comment);
     seed.fill(0);
     const blob = ed25519Blob(pub);

@@ -84,7 +84,7 @@ export function connect(o: ConnectOptions): Promise<HostSession> {
       client.on('error', () => {});
       const pending = new Set<(e: Error) => void>();
       client.on('close', () => {
-        for (const fail of pending) fail(new ConnectError('the SSH connection closed while a command ran', 'other'));
+        for (const fail of pending) fail(new ConnectError('the SSH connection was lost while a command ran', 'other'));
       });
       const stats = { execs: 0, connectMs: Date.now() - started };
       resolve({
@@ -103,8 +103,8 @@ export function connect(o: ConnectOptions): Promise<HostSession> {
               resolveExec(r);
             };
             pending.add(rej);
-            client.exec(join(argv), (err, stream) => {
-              if (err) return rej(err);
+            const onStream = (err: Error | undefined, stream: import('ssh2').ClientChannel) => {
+              if (err) return rej(new ConnectError(`the host refused to run a command: ${err.message}`, 'other'));
               const out: Buffer[] = [];
               const errOut: Buffer[] = [];
               const partial = { stdout: '', stderr: '' };
@@ -128,7 +128,13 @@ export function connect(o: ConnectOptions): Promise<HostSession> {
               });
               if (opts.stdin !== undefined) stream.end(opts.stdin);
               else stream.end();
-            });
+            };
+            try {
+              client.exec(join(argv), onStream);
+            } catch (e) {
+              // ssh2 throws synchronously once the connection is gone.
+              rej(new ConnectError(`the SSH connection was lost (${(e as Error).message})`, 'other'));
+            }
           }),
       });
     });

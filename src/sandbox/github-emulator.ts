@@ -57,6 +57,7 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
     htmlUrl: (opts.htmlUrl ?? 'https://github.com').replace(/\/+$/, ''),
   };
 
+  let beforeHandle: ((route: string) => Promise<void> | void) | undefined;
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = now();
     const method = req.method ?? 'GET';
@@ -77,6 +78,8 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
     try {
       const rawBody = await readBody(req);
       if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: closing.signal });
+      // A test's chance to act at an exact moment (drop SSH, send SIGINT) before the request is handled.
+      if (beforeHandle) await beforeHandle(`${method} ${path}`);
 
       const presented = tokenFromHeader(req.headers.authorization);
       const token = presented === undefined ? undefined : state.tokens.get(presented);
@@ -115,6 +118,9 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
     addRepo: (init) => void state.addRepo(init),
     addToken: (t) => state.addToken(t),
     setFaults: (f) => faults.set(f),
+    onRequest: (hook) => {
+      beforeHandle = hook;
+    },
     setPlaybook: (p) => {
       playbook = toPlaybook(p);
     },

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ export interface World {
   knownHosts: string;
   /** Runs bin/ with --yes and the flags for this world; extra args and env override. */
   run(args?: string[], env?: Record<string, string | undefined>): Promise<RunResult>;
+  start(args?: string[], env?: Record<string, string | undefined>): { proc: ChildProcess; done: Promise<RunResult> };
   baseArgs(target: string, deployUser?: string): string[];
   stop(): Promise<void>;
 }
@@ -39,18 +41,22 @@ export function requireSshd(): void {
 
 export const skipWithoutSshd = (): string | false => (sshdAvailable() ? false : 'needs root, sshd and util-linux (CI installs them)');
 
-export function runBin(args: string[], env: Record<string, string | undefined>, input?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts bin/ as a child; `done` resolves with its exit code and output (a signal death counts as 128+n). */
+export function startBin(args: string[], env: Record<string, string | undefined>, input?: string): { proc: ChildProcess; done: Promise<RunResult> } {
+  const proc = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const done = new Promise<RunResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input ?? '');
+    proc.stdout!.on('data', (d) => (stdout += d));
+    proc.stderr!.on('data', (d) => (stderr += d));
+    proc.on('error', reject);
+    proc.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout, stderr }));
   });
+  proc.stdin!.end(input ?? '');
+  return { proc, done };
 }
+
+export const runBin = (args: string[], env: Record<string, string | undefined>, input?: string): Promise<RunResult> => startBin(args, env, input).done;
 
 export async function startWorld(o: { mix: string; scenario?: DockerScenario; secrets?: Record<string, string> }): Promise<World> {
   requireSshd();
@@ -91,6 +97,7 @@ export async function startWorld(o: { mix: string; scenario?: DockerScenario; se
     knownHosts,
     baseArgs,
     run: (args = baseArgs(mix.target), extraEnv = {}) => runBin(args, { ...env(mix.target), ...extraEnv }),
+    start: (args = baseArgs(mix.target), extraEnv = {}) => startBin(args, { ...env(mix.target), ...extraEnv }),
     async stop() {
       await Promise.allSettled([host.stop(), gh.close()]);
       rmSync(home, { recursive: true, force: true });

@@ -72,6 +72,8 @@ export interface GitHubEmulator {
   addToken(t: EmulatorToken): void;
   setFaults(f: FaultPlan): void;
   setPlaybook(p: RunPlaybook): void;
+  /** Called with "METHOD /path?query" before each request is handled; undefined removes it. */
+  onRequest(hook: ((route: string) => Promise<void> | void) | undefined): void;
   /** The opened plaintext. */
   secretValue(repo: string, name: string): string | undefined;
   secrets(repo: string): { name: string; created_at: string; updated_at: string; value: string }[];

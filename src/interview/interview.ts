@@ -1,0 +1,201 @@
+import { homedir } from 'node:os';
+import type { CliOptions } from '../config/options.js';
+import { checkDraft, expandHome, toSettings, type Draft, type Settings } from '../config/settings.js';
+import type { RepoFile } from '../config/store.js';
+import { StepError, UsageError } from '../errors.js';
+import { tokenPageUrl } from '../github/errors.js';
+import type { HostKeyInfo, OpenedLogin } from '../host/connect.js';
+import type { AuthSource } from '../host/transport.js';
+import { Sensitive } from '../sensitive.js';
+import { TARGETS, TARGET_IDS, type TargetId } from '../targets/index.js';
+import * as v from '../validate.js';
+import { detectLoginKeys } from './login-key.js';
+import type { Prompter } from './prompter.js';
+
+export type RerunChoice = 'repair' | 'rotate' | 'new-host';
+
+export interface InterviewContext {
+  cli: CliOptions;
+  draft: Draft;
+  saved: RepoFile | undefined;
+  env: Record<string, string | undefined>;
+  home?: string;
+  /** Reads the release workflow's target once repository and token are known (best effort). */
+  detectTarget?: (d: Draft) => Promise<TargetId | undefined>;
+  /** Loads the repository's saved file once the repository is known. */
+  loadSaved?: (repo: string) => Promise<RepoFile>;
+  /** Connects with the answers so far: the host key is checked (and asked about) here. */
+  connect: (d: Draft, auth: AuthSource[], confirmNewHostKey: (i: HostKeyInfo) => Promise<boolean>) => Promise<OpenedLogin>;
+  authSources: (o: { identity?: string; passphrase?: Sensitive; home: string; agentSocket?: string }) => Promise<AuthSource[]>;
+}
+
+export interface InterviewResult {
+  settings: Settings;
+  auth: AuthSource[];
+  login: OpenedLogin;
+  choice: RerunChoice | undefined;
+}
+
+const check = (c: v.Check) => (x: string) => c(x);
+
+/** Asks only what flags, environment and saved answers did not settle, in a natural order. */
+export async function interview(p: Prompter, ctx: InterviewContext): Promise<InterviewResult> {
+  const { cli } = ctx;
+  const home = ctx.home ?? homedir();
+  const d: Draft = { ...ctx.draft, storage: { ...ctx.draft.storage } };
+  const given = (k: keyof Draft) => (ctx.cli as unknown as Record<string, unknown>)[k] !== undefined;
+
+  p.intro('create-litestream-host');
+  p.note(
+    [
+      'This sets up a Linux host and a GitHub repository made from the ServiceStack',
+      'Litestream templates, then releases the app. It will:',
+      '  1. check the host (Docker, Compose v2, ports) over SSH',
+      '  2. install a docker-compose shim and start nginx-proxy with LetsEncrypt',
+      '  3. create a deploy key and write the repository\'s Actions secrets',
+      '  4. run the release workflow and follow it',
+      '',
+      'You need: a host you can SSH into, the repository, a GitHub token,',
+      'and a storage account (AWS S3, Azure Blob or any SFTP server).',
+      'About 5 minutes of questions; the first release takes 5 to 10 minutes.',
+      'Nothing changes until you confirm the plan.',
+    ].join('\n'),
+    'What happens',
+  );
+
+  // Repository first: saved answers are per repository.
+  if (!given('repo')) d.repo = await p.text({ message: 'GitHub repository (owner/name)', initial: d.repo, placeholder: 'acme/my-app', validate: check(v.repo) });
+  let saved = ctx.saved;
+  if (ctx.loadSaved && d.repo) {
+    saved = await ctx.loadSaved(d.repo);
+    for (const [k, val] of Object.entries(saved.defaults)) if (val !== undefined && (d as unknown as Record<string, unknown>)[k] === undefined) (d as unknown as Record<string, unknown>)[k] = val;
+  }
+
+  let choice: RerunChoice | undefined;
+  let rotate = cli.rotate;
+  if (saved?.record.deployKey && !cli.rotate) {
+    choice = await p.select<RerunChoice>({
+      message: `${d.repo} was set up before${saved.record.host ? ` on ${saved.record.host}` : ''}. What now?`,
+      options: [
+        { value: 'repair', label: 'Check and repair', hint: 'does only what is missing' },
+        { value: 'rotate', label: 'Rotate credentials', hint: 'new deploy key, storage keys, email' },
+        { value: 'new-host', label: 'Start over for another host' },
+      ],
+      initial: 'repair',
+    });
+    rotate = choice === 'rotate';
+    if (choice === 'new-host') for (const k of ['host', 'sshHost', 'sshPort', 'user', 'deployUser'] as const) d[k] = undefined;
+  }
+  let rotateItems = cli.rotateOnly;
+  if (rotate && !rotateItems.length)
+    rotateItems = await p.multiselect({
+      message: 'What to rotate?',
+      options: [
+        { value: 'deploy-key', label: 'Deploy key', hint: 'new key authorized before the old one is removed' },
+        { value: 'storage', label: 'Storage credentials', hint: 'asks for the new values' },
+        { value: 'email', label: 'LetsEncrypt email' },
+      ],
+      initial: ['deploy-key', 'storage', 'email'],
+    });
+
+  if (d.token) p.info(`GitHub token: from ${ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`'}`);
+  else {
+    p.info(`Create a token (classic, scopes repo and workflow): ${tokenPageUrl(d.githubApiUrl ?? 'https://api.github.com')}`);
+    d.token = new Sensitive(await p.secret({ message: 'GitHub token', validate: (t) => (t.trim() ? undefined : 'paste the token, or press Ctrl-C and set GH_TOKEN') }));
+  }
+  const targetGuess = ctx.detectTarget?.(d).catch(() => undefined);
+
+  // The host and how to reach it; connect before asking anything else.
+  let login: OpenedLogin | undefined;
+  let auth: AuthSource[] = [];
+  const agentSocket = ctx.env.SSH_AUTH_SOCK;
+  for (let attempt = 0; !login; attempt++) {
+    const ask = attempt > 0;
+    if (ask || !given('host')) d.host = await p.text({ message: 'Public DNS name of the host (the site\'s address)', initial: d.host, placeholder: 'app.example.org', validate: check(v.dnsName) });
+    if (ask || !given('sshHost')) d.sshHost = await p.text({ message: 'SSH address (an IP works while DNS propagates)', initial: d.sshHost ?? d.host, validate: check(v.sshAddress) });
+    if (ask || !given('sshPort')) d.sshPort = await p.text({ message: 'SSH port', initial: d.sshPort ?? '22', validate: check(v.port) });
+    if (ask || !given('user')) d.user = await p.text({ message: 'SSH login user (with sudo, or root)', initial: d.user ?? 'root', validate: check(v.unixUser) });
+    if (ask || !given('identity')) {
+      const keys = await detectLoginKeys(home, agentSocket);
+      const initial = d.identity ? keys.find((k) => k.value === expandHome(d.identity!, home))?.value ?? 'other' : keys[0]!.value;
+      const pick = await p.select({ message: 'Key to log in with', options: keys.map((k) => ({ value: k.value, label: k.label, hint: k.hint })), initial });
+      d.identity = pick === 'agent' ? undefined : pick === 'other' ? await p.text({ message: 'Private key file', initial: d.identity, placeholder: '~/.ssh/id_ed25519' }) : pick;
+    }
+    try {
+      auth = await ctx.authSources({ identity: d.identity ? expandHome(d.identity, home) : undefined, passphrase: d.passphrase, home, agentSocket: d.identity ? undefined : agentSocket });
+    } catch (e) {
+      if (e instanceof UsageError && /encrypted/.test(e.message)) {
+        d.passphrase = new Sensitive(await p.secret({ message: `Passphrase of ${d.identity}` }));
+        attempt--;
+        continue;
+      }
+      if (e instanceof UsageError) {
+        p.error(e.message);
+        continue;
+      }
+      throw e;
+    }
+    const s = p.spinner();
+    s.start(`Connecting to ${d.user}@${d.sshHost}:${d.sshPort ?? 22}`);
+    try {
+      login = await ctx.connect(d, auth, async (info) => {
+        s.stop('The host answered with a key this computer has not seen');
+        return p.confirm({
+          message: `Trust ${info.type} key ${info.fingerprint} of ${info.host}:${info.port}? Compare it with your provider's console.`,
+          initial: false,
+        });
+      });
+      s.stop(`Connected: ${login.hostKey.type} ${login.hostKey.fingerprint}${login.recorded ? ' (recorded in known_hosts)' : ''}`);
+    } catch (e) {
+      s.fail('Could not connect');
+      if (e instanceof StepError && e.step === 'host key') throw e;
+      if (e instanceof StepError) {
+        p.error(`${e.cause_}\n${e.fix}`);
+        if (!(await p.confirm({ message: 'Change the SSH answers and try again?', initial: true }))) throw e;
+        continue;
+      }
+      throw e;
+    }
+  }
+
+  if (!given('deployUser'))
+    d.deployUser = await p.text({
+      message: 'Deploy user (the release workflow logs in as this user; created if missing)',
+      initial: d.deployUser ?? (d.user === 'root' ? 'deploy' : d.user),
+      validate: check(v.unixUser),
+    });
+  if (!given('email') || (rotate && rotateItems.includes('email')))
+    d.email = await p.text({ message: 'LetsEncrypt email (certificate notices)', initial: d.email, placeholder: 'ops@your-domain.com', validate: check(v.email) });
+
+  if (!given('target')) {
+    const guess = await targetGuess;
+    d.target = await p.select<TargetId>({
+      message: 'Where should Litestream replicate the database?',
+      options: TARGET_IDS.map((t) => ({ value: t, label: TARGETS[t].title, hint: `${TARGETS[t].blurb}${guess === t ? ' (the workflow uses this)' : ''}` })),
+      initial: (d.target as TargetId | undefined) ?? guess ?? 'aws',
+    });
+  }
+  const target = TARGETS[d.target as TargetId];
+  const recorded = (n: string) => !!saved?.record.secrets[n];
+  const rotatingStorage = rotate && rotateItems.includes('storage');
+  for (const f of target.fields) {
+    if (d.storage[f.name] && !rotatingStorage) {
+      p.info(`${f.name}: from the environment`);
+      continue;
+    }
+    if (recorded(f.name) && !rotatingStorage) continue;
+    const message = `${f.label}: ${f.hint} (e.g. ${f.example})`;
+    const value = f.secret
+      ? await p.secret({ message, validate: f.validate })
+      : await p.text({ message, placeholder: f.example, validate: f.validate });
+    const warn = f.warn?.(value);
+    if (warn) p.warn(`${f.name} ${warn}`);
+    d.storage[f.name] = new Sensitive(value);
+  }
+
+  const cliFinal: CliOptions = { ...cli, rotate, rotateOnly: rotateItems };
+  const problems = checkDraft(d, { storageAlreadySet: (n) => recorded(n) && !rotatingStorage });
+  if (problems.length) throw new UsageError(problems.map((x) => x.message).join('\n'));
+  const settings = toSettings(d, cliFinal, home, { storageAlreadySet: (n) => recorded(n) && !rotatingStorage });
+  return { settings, auth, login: login!, choice };
+}

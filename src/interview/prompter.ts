@@ -1,0 +1,64 @@
+import type { Readable, Writable } from 'node:stream';
+import { Interrupted } from '../errors.js';
+
+/**
+ * The questions the wizard can ask, over clack. Cancelling (Ctrl-C, Esc) becomes an
+ * Interrupted error: exit 130 with nothing changed. Streams are passed in so tests drive
+ * the same prompts through their own input and output.
+ */
+export interface Prompter {
+  intro(title: string): void;
+  outro(text: string): void;
+  note(text: string, title?: string): void;
+  info(text: string): void;
+  warn(text: string): void;
+  error(text: string): void;
+  success(text: string): void;
+  text(o: { message: string; initial?: string; placeholder?: string; validate?: (v: string) => string | undefined }): Promise<string>;
+  secret(o: { message: string; validate?: (v: string) => string | undefined }): Promise<string>;
+  select<T extends string>(o: { message: string; options: { value: T; label: string; hint?: string }[]; initial?: T }): Promise<T>;
+  multiselect<T extends string>(o: { message: string; options: { value: T; label: string; hint?: string }[]; initial?: T[] }): Promise<T[]>;
+  confirm(o: { message: string; initial?: boolean }): Promise<boolean>;
+  spinner(): { start(msg: string): void; stop(msg: string): void; fail(msg: string): void; message(msg: string): void };
+}
+
+export async function clackPrompter(io: { input: Readable; output: Writable }): Promise<Prompter> {
+  const c = await import('@clack/prompts');
+  const opts = { input: io.input, output: io.output };
+  const done = <T>(v: unknown): T => {
+    if (c.isCancel(v)) {
+      c.cancel('Cancelled: nothing was changed.', opts);
+      throw new Interrupted('cancelled at a question; nothing was changed');
+    }
+    return v as T;
+  };
+  return {
+    intro: (t) => c.intro(t, opts),
+    outro: (t) => c.outro(t, opts),
+    note: (t, title) => c.note(t, title, opts),
+    info: (t) => c.log.info(t, opts),
+    warn: (t) => c.log.warn(t, opts),
+    error: (t) => c.log.error(t, opts),
+    success: (t) => c.log.success(t, opts),
+    text: async (o) =>
+      done<string>(
+        await c.text({
+          ...opts,
+          message: o.message,
+          initialValue: o.initial,
+          placeholder: o.placeholder,
+          validate: o.validate ? (v) => o.validate!((v ?? '').trim()) : undefined,
+        }),
+      ).trim(),
+    secret: async (o) => done<string>(await c.password({ ...opts, message: o.message, validate: o.validate ? (v) => o.validate!(v ?? '') : undefined })),
+    select: async (o) =>
+      done(await c.select({ ...opts, message: o.message, options: o.options as never, initialValue: o.initial })) as never,
+    multiselect: async (o) =>
+      done(await c.multiselect({ ...opts, message: o.message, options: o.options as never, initialValues: o.initial, required: true })) as never,
+    confirm: async (o) => done<boolean>(await c.confirm({ ...opts, message: o.message, initialValue: o.initial ?? true })),
+    spinner: () => {
+      const s = c.spinner({ output: io.output });
+      return { start: (m) => s.start(m), stop: (m) => s.stop(m), fail: (m) => s.error(m), message: (m) => s.message(m) };
+    },
+  };
+}

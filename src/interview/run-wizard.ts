@@ -1,0 +1,120 @@
+import { homedir } from 'node:os';
+import type { Io } from '../cli.js';
+import { collectDraft, realDeps, reportFailure, savedDefaultsOf } from '../cli.js';
+import type { CliOptions } from '../config/options.js';
+import type { Draft } from '../config/settings.js';
+import { configDir, fileStore, type RepoFile, type Store } from '../config/store.js';
+import { Interrupted, StepError } from '../errors.js';
+import type { Deps, EngineEvent, Plan } from '../engine/types.js';
+import type { HostKeyInfo, OpenedLogin } from '../host/connect.js';
+import type { AuthSource } from '../host/transport.js';
+import type { TargetId } from '../targets/index.js';
+import { planLines, seconds } from '../ui/format.js';
+import { interview } from './interview.js';
+import { clackPrompter, type Prompter } from './prompter.js';
+
+/** What differs between a real wizard run and the --demo sandbox. */
+export interface WizardEnv {
+  store: Store;
+  draft: Draft;
+  env: Record<string, string | undefined>;
+  home: string;
+  loadSaved?: (repo: string) => Promise<RepoFile>;
+  detectTarget?: (d: Draft) => Promise<TargetId | undefined>;
+  depsOverrides?: Partial<Deps>;
+}
+
+/**
+ * The guided run: clack owns the terminal for the interview, the inspection and the plan;
+ * once the plan is confirmed, Ink owns it for the live steps. Never both at once.
+ */
+export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, prompter?: Prompter): Promise<number> {
+  const p = prompter ?? (await clackPrompter({ input: io.stdin as NodeJS.ReadStream, output: io.stdout as NodeJS.WriteStream }));
+  const noColor = !!w.env.NO_COLOR || w.env.FORCE_COLOR === '0';
+  let live: import('../ui/live/index.js').LiveView | undefined;
+  try {
+    const { openLogin, authSources } = await import('../host/connect.js');
+    const res = await interview(p, {
+      cli,
+      draft: w.draft,
+      saved: undefined,
+      env: w.env,
+      home: w.home,
+      loadSaved: w.loadSaved,
+      detectTarget: w.detectTarget,
+      authSources,
+      connect: (d: Draft, auth: AuthSource[], confirmNewHostKey: (i: HostKeyInfo) => Promise<boolean>): Promise<OpenedLogin> =>
+        openLogin({
+          sshHost: d.sshHost ?? d.host!,
+          sshPort: Number(d.sshPort ?? 22),
+          user: d.user!,
+          knownHostsPath: d.knownHosts ? d.knownHosts.replace(/^~(?=\/)/, w.home) : `${w.home}/.ssh/known_hosts`,
+          auth,
+          confirmNewHostKey,
+        }),
+    });
+    const { settings } = res;
+    const repo = `${settings.repo.owner}/${settings.repo.repo}`;
+    const file = await w.store.load(repo);
+    file.defaults = savedDefaultsOf(settings, cli);
+    await w.store.save(repo, file);
+
+    const deps = await realDeps(settings, w.env, w.store, {
+      ...w.depsOverrides,
+      confirmNewHostKey: async () => false,
+      confirmPlan: async (plan: Plan) => {
+        if (!(await p.confirm({ message: `Apply ${plan.items.filter((i) => i.status === 'change').length} changes?`, initial: true }))) return false;
+        const { startLiveView } = await import('../ui/live/index.js');
+        live = startLiveView({ stdout: io.stdout as NodeJS.WriteStream, noColor });
+        return true;
+      },
+    });
+    const pre = (e: EngineEvent) => {
+      if (e.type === 'step-end') (e.status === 'fail' ? p.error : p.success)(`${e.detail} (${seconds(e.ms)})`);
+      else if (e.type === 'plan') p.note(planLines(e.plan).slice(1).join('\n'), settings.dryRun ? 'Plan (dry run)' : 'Plan');
+      else if (e.type === 'warning') p.warn(e.message);
+    };
+    const { runOnboarding } = await import('../engine/run.js');
+    await runOnboarding(settings, deps, (e) => (live ? live.emit(e) : pre(e)), res.auth, res.login);
+    if (live) await live.stop();
+    else p.outro(settings.dryRun ? 'Dry run: nothing was changed.' : 'Nothing to do.');
+    return 0;
+  } catch (e) {
+    if (live) {
+      if (e instanceof StepError) live.fail({ step: e.step, cause: e.cause_, fix: e.fix });
+      await live.stop();
+      if (e instanceof StepError) return 1;
+    }
+    if (e instanceof Interrupted) return 130;
+    const lines: string[] = [];
+    const code = reportFailure(e, (s) => void lines.push(s));
+    p.error(lines.join('\n'));
+    return code;
+  }
+}
+
+export async function runWizard(cli: CliOptions, env: Record<string, string | undefined>, io: Io): Promise<number> {
+  const home = homedir();
+  const store = fileStore(configDir(env, home));
+  const { draft, env: merged } = await collectDraft(cli, env, store, process.cwd());
+  return runWizardWith(cli, io, {
+    store,
+    draft,
+    env: merged,
+    home,
+    loadSaved: (repo) => store.load(repo),
+    detectTarget: async (d) => {
+      if (!d.repo || !d.token) return undefined;
+      const [{ createGitHubClient }, { getRepo, getFileText }, { analyzeWorkflow }] = await Promise.all([
+        import('../github/client.js'),
+        import('../github/api.js'),
+        import('../github/workflow.js'),
+      ]);
+      const gh = createGitHubClient({ token: d.token, baseUrl: d.githubApiUrl ?? 'https://api.github.com' });
+      const [owner, repo] = d.repo.split('/') as [string, string];
+      const info = await getRepo(gh, { owner, repo });
+      const text = await getFileText(gh, { owner, repo }, `.github/workflows/${d.workflow ?? 'release.yml'}`, info.defaultBranch);
+      return text ? analyzeWorkflow(text).target : undefined;
+    },
+  });
+}
