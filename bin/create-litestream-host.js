@@ -1,2 +1,3 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `--` stops Node 20/22 from reading our own --env-file option as its own (nodejs/node#54232).
 import '../dist/cli.js';

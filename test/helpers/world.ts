@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/github-emulator.js';
 import { startSshd, sshdAvailable, type DockerScenario, type TestHost } from '../harness/sshd.js';
 import { mixes } from './fixtures.js';
@@ -43,7 +43,8 @@ export const skipWithoutSshd = (): string | false => (sshdAvailable() ? false : 
 
 /** Starts bin/ as a child; `done` resolves with its exit code and output (a signal death counts as 128+n). */
 export function startBin(args: string[], env: Record<string, string | undefined>, input?: string): { proc: ChildProcess; done: Promise<RunResult> } {
-  const proc = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Run the bin file itself, through its shebang, as npx does.
+  const proc = spawn(BIN, args, { env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}` } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   const done = new Promise<RunResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
