@@ -89,6 +89,11 @@ export async function runOnboarding(settings: Settings, deps: Deps, emit: Emit, 
         throw e;
       }
     }
+    if (settings.rotateItems.length)
+      summary.rotated = [
+        ...(ctx.newKey ? [`deploy key (now ${ctx.newKey.fingerprint})`] : []),
+        ...plan.secrets.filter((p) => p.note === 'rotated' && ctx.written.includes(p.name)).map((p) => p.name),
+      ];
     if (settings.rotateItems.includes('storage'))
       summary.manual.push(`Revoke the previous ${settings.target === 'aws' ? 'AWS access key (IAM > Users > Security credentials)' : settings.target === 'azure' ? 'Azure account key (Storage account > Access keys > Rotate key)' : 'SFTP password'} at your provider: this program cannot`);
     emit({ type: 'phase', phase: 'done' });

@@ -105,6 +105,8 @@ export interface Summary {
   runUrl?: string;
   conclusion?: string | null;
   manual: string[];
+  /** With --rotate: what was replaced (names and fingerprints, never values). */
+  rotated?: string[];
   dryRun: boolean;
 }
 

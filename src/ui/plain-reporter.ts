@@ -55,6 +55,7 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
         write('Summary:');
         if (!s.changed.length) write('  nothing to change: host and repository were already set up');
         for (const c of s.changed) write(`  ${c}`);
+        if (s.rotated?.length) write(`  rotated: ${s.rotated.join(', ')}`);
         if (s.runUrl) write(`  release: ${s.conclusion} ${s.runUrl}`);
         write(`  site: ${s.siteUrl}`);
         for (const m of s.manual) write(`  to do by hand: ${m}`);

@@ -46,6 +46,7 @@ describe('rotation', { skip: skipWithoutSshd(), concurrency: false }, () => {
     const lastPut = Math.max(...ev.filter((e) => e.kind === 'secret-put').map((e) => e.at));
     assert.ok(ev.some((e) => e.kind === 'dispatch' && e.at > lastPut), 'a release was dispatched after the last secret write');
     assert.match(r.stdout, /to do by hand: Revoke the previous AWS access key/);
+    assert.match(r.stdout, /rotated: deploy key \(now SHA256:[^)]+\), LETSENCRYPT_EMAIL, AWS_S3_BUCKET, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY/);
   });
 
   test('re-run with nothing to do: exit 0, no write on the host or in the repository', async () => {
