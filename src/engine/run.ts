@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { PROXY_FILE } from '../host/probe.js';
 import type { AuthSource } from '../host/transport.js';
 import type { OpenedLogin } from '../host/connect.js';
-import { applyDeployKey, finishDeployKey } from '../steps/deploy-key.js';
+import { applyDeployKey, finishDeployKey, keysToRemove } from '../steps/deploy-key.js';
 import { applyDeployUser, deployHome } from '../steps/deploy-user.js';
 import { applyProxy } from '../steps/proxy.js';
 import { applyRelease } from '../steps/release.js';
@@ -70,7 +70,7 @@ export async function runOnboarding(settings: Settings, deps: Deps, emit: Emit, 
     const ctx: ApplyContext = { ins, plan, deps, emit, host, gh, deployHome: home, written: [], changed: summary.changed };
     const status = new Map(plan.items.map((i) => [i.id, i.status]));
     for (const s of APPLY) if (status.get(s.id) === 'change') await step(ctx, s.id, s.title, () => s.run(ctx));
-    if (status.get('deploy-key') === 'change') await step(ctx, 'deploy-key', 'Remove replaced deploy keys', () => finishDeployKey(ctx));
+    if (keysToRemove(ctx).length) await step(ctx, 'deploy-key', 'Remove replaced deploy keys', () => finishDeployKey(ctx));
     // Persist non-secret answers and the record even when nothing was written.
     await deps.store.save(`${settings.repo.owner}/${settings.repo.repo}`, ins.saved);
     summary.secretsWritten = ctx.written;

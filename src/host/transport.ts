@@ -80,6 +80,8 @@ export function connect(o: ConnectOptions): Promise<HostSession> {
     client.once('error', (e: Error & { code?: string; level?: string }) => reject(new ConnectError(e.message, classify(e))));
     client.once('ready', () => {
       client.removeAllListeners('error');
+      // Each exec is a few small packets; Nagle's algorithm would hold each one ~40 ms.
+      client.setNoDelay(true);
       // Errors after the handshake surface through the exec that was running.
       client.on('error', () => {});
       const pending = new Set<(e: Error) => void>();

@@ -20,6 +20,12 @@ export interface InterviewContext {
   saved: RepoFile | undefined;
   env: Record<string, string | undefined>;
   home?: string;
+  /** The answer Enter gives to "Trust this host key?": no, except in the sandbox. */
+  trustByDefault?: boolean;
+  /** Shown under the intro (the demo says it is a sandbox). */
+  banner?: string;
+  /** Where prefilled secret values came from (default: the environment). */
+  sourceLabel?: string;
   /** Reads the release workflow's target once repository and token are known (best effort). */
   detectTarget?: (d: Draft) => Promise<TargetId | undefined>;
   /** Loads the repository's saved file once the repository is known. */
@@ -62,6 +68,7 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
     ].join('\n'),
     'What happens',
   );
+  if (ctx.banner) p.info(ctx.banner);
 
   // Repository first: saved answers are per repository.
   if (!given('repo')) d.repo = await p.text({ message: 'GitHub repository (owner/name)', initial: d.repo, placeholder: 'acme/my-app', validate: check(v.repo) });
@@ -98,7 +105,7 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
       initial: ['deploy-key', 'storage', 'email'],
     });
 
-  if (d.token) p.info(`GitHub token: from ${ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`'}`);
+  if (d.token) p.info(`GitHub token: from ${ctx.sourceLabel ?? (ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`')}`);
   else {
     p.info(`Create a token (classic, scopes repo and workflow): ${tokenPageUrl(d.githubApiUrl ?? 'https://api.github.com')}`);
     d.token = new Sensitive(await p.secret({ message: 'GitHub token', validate: (t) => (t.trim() ? undefined : 'paste the token, or press Ctrl-C and set GH_TOKEN') }));
@@ -142,7 +149,7 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
         s.stop('The host answered with a key this computer has not seen');
         return p.confirm({
           message: `Trust ${info.type} key ${info.fingerprint} of ${info.host}:${info.port}? Compare it with your provider's console.`,
-          initial: false,
+          initial: ctx.trustByDefault ?? false,
         });
       });
       s.stop(`Connected: ${login.hostKey.type} ${login.hostKey.fingerprint}${login.recorded ? ' (recorded in known_hosts)' : ''}`);
@@ -180,7 +187,7 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   const rotatingStorage = rotate && rotateItems.includes('storage');
   for (const f of target.fields) {
     if (d.storage[f.name] && !rotatingStorage) {
-      p.info(`${f.name}: from the environment`);
+      p.info(`${f.name}: from ${ctx.sourceLabel ?? 'the environment'}`);
       continue;
     }
     if (recorded(f.name) && !rotatingStorage) continue;

@@ -2,10 +2,10 @@ import { homedir } from 'node:os';
 import type { Io } from '../cli.js';
 import { collectDraft, realDeps, reportFailure, savedDefaultsOf } from '../cli.js';
 import type { CliOptions } from '../config/options.js';
-import type { Draft } from '../config/settings.js';
+import type { Draft, Settings } from '../config/settings.js';
 import { configDir, fileStore, type RepoFile, type Store } from '../config/store.js';
 import { Interrupted, StepError } from '../errors.js';
-import type { Deps, EngineEvent, Plan } from '../engine/types.js';
+import type { Deps, EngineEvent, Plan, Summary } from '../engine/types.js';
 import type { HostKeyInfo, OpenedLogin } from '../host/connect.js';
 import type { AuthSource } from '../host/transport.js';
 import type { TargetId } from '../targets/index.js';
@@ -22,6 +22,14 @@ export interface WizardEnv {
   loadSaved?: (repo: string) => Promise<RepoFile>;
   detectTarget?: (d: Draft) => Promise<TargetId | undefined>;
   depsOverrides?: Partial<Deps>;
+  /** Where prefilled values came from, for the interview's "from …" lines. */
+  sourceLabel?: string;
+  banner?: string;
+  trustByDefault?: boolean;
+  /** Rewrites an event before it is shown (the sandbox's note on its random port). */
+  mapEvent?: (e: EngineEvent) => EngineEvent;
+  /** After a successful run: lines for a closing note (the demo's receipt) and whether all is well. */
+  afterRun?: (settings: Settings, summary: Summary) => Promise<{ ok: boolean; title: string; lines: string[] }>;
 }
 
 /**
@@ -40,6 +48,9 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
       saved: undefined,
       env: w.env,
       home: w.home,
+      sourceLabel: w.sourceLabel,
+      banner: w.banner,
+      trustByDefault: w.trustByDefault,
       loadSaved: w.loadSaved,
       detectTarget: w.detectTarget,
       authSources,
@@ -75,9 +86,22 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
       else if (e.type === 'warning') p.warn(e.message);
     };
     const { runOnboarding } = await import('../engine/run.js');
-    await runOnboarding(settings, deps, (e) => (live ? live.emit(e) : pre(e)), res.auth, res.login);
+    const show = (e: EngineEvent) => (live ? live.emit(e) : pre(e));
+    const summary = await runOnboarding(settings, deps, w.mapEvent ? (e) => show(w.mapEvent!(e)) : show, res.auth, res.login);
     if (live) await live.stop();
-    else p.outro(settings.dryRun ? 'Dry run: nothing was changed.' : 'Nothing to do.');
+    if (settings.dryRun) {
+      p.outro('Dry run: nothing was changed.');
+      return 0;
+    }
+    if (w.afterRun) {
+      const r = await w.afterRun(settings, summary);
+      p.note(r.lines.join('\n'), r.title);
+      if (!r.ok) {
+        p.error('the sandbox did not receive what the run reported (a bug; please report it)');
+        return 1;
+      }
+    }
+    p.outro(live ? 'Done.' : 'Nothing to do: host and repository were already set up.');
     return 0;
   } catch (e) {
     if (live) {

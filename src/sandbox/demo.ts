@@ -246,7 +246,71 @@ export async function sandboxReceipt(sb: Sandbox, settings: Settings, summary: S
   return { ok, lines };
 }
 
+/**
+ * The sandbox listens on a random local port; a droplet's sshd is on 22, where the
+ * template's literal `port: 22` is right. Say so instead of warning about it.
+ */
+const sandboxNote = (settings: Settings) => {
+  const portWarning = new RegExp(`^SSH port ${settings.sshPort}: .*port: 22`);
+  return (e: EngineEvent): EngineEvent =>
+    e.type === 'warning' && portWarning.test(e.message)
+      ? { type: 'warning', message: `(sandbox only) SSH is on port ${settings.sshPort} here; on a droplet it is 22, which is what release.yml's \`port: 22\` expects` }
+      : e;
+};
+
+/** On a terminal: the same guided wizard as a real run, every answer prefilled for the sandbox. */
+async function runDemoWizard(cli: CliOptions, env: Record<string, string | undefined>, io: Io): Promise<number> {
+  const [{ runWizardWith }, { mkdir, writeFile }] = await Promise.all([import('../interview/run-wizard.js'), import('node:fs/promises')]);
+  const sb = await startSandbox({ fast: env.CLH_DEMO_FAST === '1' });
+  try {
+    // The sandbox's folder plays the user's home: the demo login key is its ~/.ssh/id_ed25519.
+    const home = sb.dir;
+    await mkdir(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    const identity = join(home, '.ssh', 'id_ed25519');
+    await writeFile(identity, sb.droplet.loginKey, { mode: 0o600 });
+    const s = demoSettings(sb, cli);
+    const draft: Draft = {
+      host: s.host,
+      sshHost: s.sshHost,
+      sshPort: String(s.sshPort),
+      user: s.user,
+      deployUser: s.deployUser,
+      identity,
+      knownHosts: s.knownHostsPath,
+      email: s.email,
+      repo: DEMO.repo,
+      target: s.target,
+      workflow: s.workflowFile,
+      githubApiUrl: s.apiUrl,
+      token: s.token,
+      storage: s.storage,
+    };
+    return await runWizardWith({ ...cli, rotate: false, rotateOnly: [] }, io, {
+      store: memoryStore(),
+      draft,
+      env: { ...env, SSH_AUTH_SOCK: undefined },
+      home,
+      sourceLabel: 'the sandbox',
+      banner: [
+        'Demo: a sandbox run. The host is a simulated Ubuntu droplet and GitHub',
+        'a simulated API, both inside this process: nothing real is touched.',
+        'Press Enter to take each prefilled answer.',
+      ].join('\n'),
+      trustByDefault: true,
+      depsOverrides: { pollMs: sb.fast ? 20 : 100 },
+      mapEvent: sandboxNote(s),
+      afterRun: async (settings, summary) => {
+        const r = await sandboxReceipt(sb, settings, summary);
+        return { ok: r.ok, title: 'What the sandbox received', lines: r.lines };
+      },
+    });
+  } finally {
+    await sb.close();
+  }
+}
+
 export async function runDemo(cli: CliOptions, env: Record<string, string | undefined>, io: Io, opts: DemoOptions = {}): Promise<number> {
+  if (io.isTTY && !cli.yes && !env.CI && !opts.reporter) return runDemoWizard(cli, env, io);
   const out = (s: string) => void io.stdout.write(`${s}\n`);
   const err = (s: string) => void io.stderr.write(`${s}\n`);
   const fast = env.CLH_DEMO_FAST === '1';
@@ -271,11 +335,7 @@ export async function runDemo(cli: CliOptions, env: Record<string, string | unde
       ...(opts.confirmPlan ? { confirmPlan: opts.confirmPlan } : {}),
     });
     const report = opts.reporter ?? plainReporter(out, { deployUser: settings.deployUser });
-    // The sandbox listens on a random local port; a droplet's sshd is on 22, where the
-    // template's literal `port: 22` is right. Say so instead of warning about it.
-    const portWarning = new RegExp(`^SSH port ${settings.sshPort}: .*port: 22`);
-    const emit = (e: EngineEvent) =>
-      report(e.type === 'warning' && portWarning.test(e.message) ? { type: 'warning', message: `(sandbox only) SSH is on port ${settings.sshPort} here; on a droplet it is 22, which is what release.yml's \`port: 22\` expects` } : e);
+    const emit = (e: EngineEvent) => report(sandboxNote(settings)(e));
     const summary = await runOnboarding(settings, deps, emit, sb.auth);
     if (settings.dryRun) {
       out('');

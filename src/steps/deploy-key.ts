@@ -82,11 +82,14 @@ export async function applyDeployKey(ctx: ApplyContext): Promise<string> {
 }
 
 /** After DEPLOY_KEY holds the new key: remove the keys it replaced. Never a line we did not add. */
+export function keysToRemove(ctx: ApplyContext): string[] {
+  const keep = new Set([...ctx.ins.loginKeyBlobs, ...(ctx.newKey ? [blobOf(ctx.newKey.publicKey)!] : [])]);
+  return deployKeyState(ctx.ins).stale.filter((b) => !keep.has(b));
+}
+
 export async function finishDeployKey(ctx: ApplyContext): Promise<string | undefined> {
   const { ins } = ctx;
-  const s = deployKeyState(ins);
-  const keep = new Set([...ins.loginKeyBlobs, ...(ctx.newKey ? [blobOf(ctx.newKey.publicKey)!] : [])]);
-  const remove = s.stale.filter((b) => !keep.has(b));
+  const remove = keysToRemove(ctx);
   if (!remove.length) return undefined;
   const who = { user: ins.facts.user, uid: ins.facts.uid };
   await runOnHost(ctx, 'deploy-key', asUser(removeKeys(ctx.deployHome, remove), ins.settings.deployUser, who), {

@@ -321,7 +321,14 @@ let hooksInstalled = false;
 
 function emergencyCleanup(): void {
   for (const h of live) {
-    killAll([h.pid, h.wrapperPid, ...processesInNs(h.ns), ...descendants(h.wrapperPid)], 'SIGKILL');
+    // Kill sshd (the PID namespace's init: the kernel then kills the rest inside) and give
+    // unshare a moment to reap it, so at most unshare itself is left for init to reap.
+    // (unshare itself is in the new mount namespace too: spare it, it reaps sshd.)
+    killAll([h.pid, ...processesInNs(h.ns), ...descendants(h.wrapperPid)].filter((p) => p !== h.wrapperPid), 'SIGKILL');
+    const until = Date.now() + 500;
+    const tick = new Int32Array(new SharedArrayBuffer(4));
+    while (h.pid !== h.wrapperPid && existsSync(`/proc/${h.pid}`) && Date.now() < until) Atomics.wait(tick, 0, 0, 5);
+    killAll([h.wrapperPid], 'SIGKILL');
     try {
       rmSync(h.dir, { recursive: true, force: true });
     } catch {

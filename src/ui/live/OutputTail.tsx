@@ -10,7 +10,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2
  * a carriage-return progress line reduced to what the terminal would show last, tabs as spaces.
  */
 export function cleanLine(line: string): string {
-  const parts = line.replace(/\r+$/, '').split('\r');
+  const parts = line.replace(/[\r\n]+$/, '').split('\r');
   return (parts[parts.length - 1] ?? '').replace(ESCAPES, '').replace(/\t/g, '  ').replace(CONTROLS, '').trimEnd();
 }
 

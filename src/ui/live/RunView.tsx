@@ -38,12 +38,12 @@ export function runLines(run: RunState, maxLines = Infinity): Line[] {
   if (lines.length <= maxLines) return lines;
   lines = jobs(true);
   if (lines.length <= maxLines) return lines;
-  // Still too long: drop the earliest step lines, saying how many.
-  const keep = Math.max(0, maxLines - 1);
+  // Still too long: drop the earliest step lines, saying how many where they were.
   const steps = lines.filter((l) => l.indent === 4);
-  const cut = new Set(steps.slice(0, Math.max(0, lines.length - keep)).map((l) => l.key));
-  const kept = lines.filter((l) => !cut.has(l.key));
-  return [{ key: 'cut', indent: 4, text: `… ${cut.size} earlier step${cut.size === 1 ? '' : 's'}` }, ...kept].slice(0, Math.max(1, maxLines));
+  const cut = new Set(steps.slice(0, Math.max(0, lines.length - Math.max(0, maxLines - 1))).map((l) => l.key));
+  const marker: Line = { key: 'cut', indent: 4, text: `… ${cut.size} earlier step${cut.size === 1 ? '' : 's'}` };
+  const kept = lines.flatMap((l, i) => (!cut.has(l.key) ? [l] : lines.findIndex((x) => cut.has(x.key)) === i ? [marker] : []));
+  return kept.slice(0, Math.max(1, maxLines));
 }
 
 /** The release workflow run: its state, its URL (a link when allowed), its jobs and their steps. */

@@ -33,6 +33,7 @@ export function SummaryView({ summary: s, deployUser, color }: { summary: Summar
           {c}
         </Line>
       ))}
+      {s.rotated?.length ? <Line lead={<Text>rotated: </Text>}>{s.rotated.join(', ')}</Line> : null}
       {s.runUrl ? (
         <Line cut={color} lead={<Text>release: <Text color={paint(s.conclusion === 'success' ? 'green' : 'red')}>{s.conclusion ?? 'unknown'}</Text> </Text>}>
           {color ? hyperlink(s.runUrl) : s.runUrl}
