@@ -9,7 +9,7 @@ import type { Deps, EngineEvent, Plan, Summary } from '../engine/types.js';
 import type { HostKeyInfo, OpenedLogin } from '../host/connect.js';
 import type { AuthSource } from '../host/transport.js';
 import type { TargetId } from '../targets/index.js';
-import { planLines, seconds } from '../ui/format.js';
+import { planLines, seconds, wrapLines } from '../ui/format.js';
 import { interview } from './interview.js';
 import { clackPrompter, type Prompter } from './prompter.js';
 
@@ -76,14 +76,18 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
       confirmPlan: async (plan: Plan) => {
         if (!(await p.confirm({ message: `Apply ${plan.items.filter((i) => i.status === 'change').length} changes?`, initial: true }))) return false;
         const { startLiveView } = await import('../ui/live/index.js');
-        live = startLiveView({ stdout: io.stdout as NodeJS.WriteStream, noColor });
+        live = startLiveView({ stdout: io.stdout as NodeJS.WriteStream, noColor, deployUser: settings.deployUser });
         return true;
       },
     });
+    // clack's boxes take six columns; wrap inside them so a plan stays a table.
+    const width = Math.max(40, ((io.stdout as NodeJS.WriteStream).columns ?? 80) - 6);
+    const label: Record<string, string> = { 'inspect-host': 'Host', 'inspect-repo': 'Repository' };
     const pre = (e: EngineEvent) => {
-      if (e.type === 'step-end') (e.status === 'fail' ? p.error : p.success)(`${e.detail} (${seconds(e.ms)})`);
-      else if (e.type === 'plan') p.note(planLines(e.plan).slice(1).join('\n'), settings.dryRun ? 'Plan (dry run)' : 'Plan');
-      else if (e.type === 'warning') p.warn(e.message);
+      // The interview already connected and said so.
+      if (e.type === 'step-end' && e.id !== 'ssh') (e.status === 'fail' ? p.error : p.success)(`${label[e.id] ?? e.id}: ${e.detail} (${seconds(e.ms)})`);
+      else if (e.type === 'plan') p.note(wrapLines(planLines(e.plan).slice(1), width).join('\n'), settings.dryRun ? 'Plan (dry run)' : 'Plan');
+      else if (e.type === 'warning') p.warn(wrapLines([e.message], width).join('\n'));
     };
     const { runOnboarding } = await import('../engine/run.js');
     const show = (e: EngineEvent) => (live ? live.emit(e) : pre(e));
@@ -95,7 +99,7 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
     }
     if (w.afterRun) {
       const r = await w.afterRun(settings, summary);
-      p.note(r.lines.join('\n'), r.title);
+      p.note(wrapLines(r.lines, width).join('\n'), r.title);
       if (!r.ok) {
         p.error('the sandbox did not receive what the run reported (a bug; please report it)');
         return 1;

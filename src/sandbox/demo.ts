@@ -301,7 +301,8 @@ async function runDemoWizard(cli: CliOptions, env: Record<string, string | undef
       mapEvent: sandboxNote(s),
       afterRun: async (settings, summary) => {
         const r = await sandboxReceipt(sb, settings, summary);
-        return { ok: r.ok, title: 'What the sandbox received', lines: r.lines };
+        // The receipt's own heading repeats the note's title.
+        return { ok: r.ok, title: 'What the sandbox received', lines: r.lines.filter((l, i) => !(i < 3 && (!l.trim() || /^What the sandbox received/.test(l)))).map((l) => l.replace(/^  /, '')) };
       },
     });
   } finally {

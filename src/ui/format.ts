@@ -35,3 +35,32 @@ export function restoreTestLines(proxyFile: string, deployUser: string): string[
     `  (the proxy's compose file is ${proxyFile})`,
   ];
 }
+
+/**
+ * Wraps lines to a width with a hanging indent at the detail column (the end of the last
+ * run of two or more spaces), so a plan stays a table on a narrow terminal.
+ */
+export function wrapLines(lines: string[], width: number): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.length <= width) {
+      out.push(line);
+      continue;
+    }
+    const cols = [...line.matchAll(/\S {2,}(?=\S)/g)].map((m) => m.index! + m[0].length);
+    const lead = /^ */.exec(line)![0].length;
+    const hang = cols.filter((c) => c < width / 2).pop() ?? lead + 2;
+    let rest = line;
+    let first = true;
+    while (rest.length > (first ? width : width - hang)) {
+      const room = first ? width : width - hang;
+      let cut = rest.lastIndexOf(' ', room);
+      if (cut <= (first ? hang : 0)) cut = room;
+      out.push((first ? '' : ' '.repeat(hang)) + rest.slice(0, cut).trimEnd());
+      rest = rest.slice(cut).trimStart();
+      first = false;
+    }
+    if (rest) out.push((first ? '' : ' '.repeat(hang)) + rest);
+  }
+  return out;
+}
