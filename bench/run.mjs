@@ -96,6 +96,52 @@ async function startup() {
   derived('--help: wall minus floor', median(help.map((r) => r.wall)) - median(floor.map((r) => r.wall)), 'difference of the medians');
 }
 
+// ------------------------------------------------------------------ first frame on a terminal
+/**
+ * What a user feels first: from spawn to the wizard's intro on a pseudo-terminal (util-linux
+ * `script` gives the program a pty), then the wizard is killed at its first question.
+ */
+function firstFrame(args, env) {
+  return new Promise((resolve) => {
+    const cmd = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+    const t0 = process.hrtime.bigint();
+    const p = spawn('script', ['-qfec', cmd, '/dev/null'], { env, cwd: tmpdir(), stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    let out = '';
+    let done = false;
+    const finish = (v) => {
+      if (done) return;
+      done = true;
+      try { process.kill(-p.pid, 'SIGKILL'); } catch {}
+      resolve(v);
+    };
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('create-litestream-host')) finish(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+    p.on('close', () => finish(null));
+    setTimeout(() => finish(null), 15_000);
+  });
+}
+
+async function firstFrames() {
+  section('first frame on a terminal (the wizard\'s intro)');
+  const probe = spawn('script', ['--version'], { stdio: 'ignore' });
+  const ok = await new Promise((r) => { probe.on('error', () => r(false)); probe.on('close', (c) => r(c === 0)); });
+  if (!ok) return text('first frame', 'skipped', 0, 'needs util-linux `script`');
+  const home = mkdtempSync(join(tmpdir(), 'clh-bench-tty-'));
+  const env = { PATH: process.env.PATH, HOME: home, TERM: 'xterm-256color' };
+  try {
+    for (const [label, args] of [['wizard', []], ['--demo', ['--demo']]]) {
+      await firstFrame(args, env);
+      const xs = [];
+      for (let i = 0; i < 10; i++) xs.push(await firstFrame(args, env));
+      row(`${label}: spawn to intro on a pty`, xs, ms, 'includes `script` start-up (~5 ms)');
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 // ------------------------------------------------------------------ demo
 async function demo() {
   section('--demo --yes');
@@ -191,6 +237,7 @@ console.log(`create-litestream-host bench — node ${process.version}, ${cpus().
 console.log('(median of N samples, with min – max; rows without N are computed from other rows; no pass/fail)\n');
 
 await startup();
+await firstFrames();
 await demo();
 for (const latency of [0, LATENCY_MS]) {
   try {

@@ -5,8 +5,8 @@
  * ssh2's `utils.generateKeyPairSync('ed25519')` writes a broken private key about one time
  * in 200 (it strips leading zero bytes of the public key; mscdex/ssh2 #1390, #1513), so the
  * key comes from node:crypto (a random 32-byte seed, not `generateKeyPairSync`: see below)
- * and this module writes the OpenSSH private key format itself (PROTOCOL.key). Every generated key is parsed back with ssh2 and used to sign and verify
- * before it is returned.
+ * and this module writes the OpenSSH private key format itself (PROTOCOL.key). Every
+ * generated key is parsed back with ssh2 and used to sign and verify before it is returned.
  *
  * The private key only ever leaves this module wrapped in `Sensitive`.
  */
@@ -67,9 +67,6 @@ class Reader {
   ) {}
   get remaining(): number {
     return this.buf.length - this.#pos;
-  }
-  get pos(): number {
-    return this.#pos;
   }
   uint32(): number {
     if (this.remaining < 4) throw new Error(`${this.what}: truncated`);
@@ -211,6 +208,14 @@ function decodeEd25519PrivateKey(pem: string): DecodedKey {
   }
   const b64 = lines.slice(1, -1).map((l) => l.trim()).join('');
   const data = decodeBase64Strict(b64, 'private key');
+  try {
+    return decodeBody(data);
+  } finally {
+    data.fill(0); // the seed is in there
+  }
+}
+
+function decodeBody(data: Buffer): DecodedKey {
   if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new Error('private key: bad magic (not openssh-key-v1)');
   }
@@ -270,7 +275,12 @@ function rawPublicKey(key: KeyObject): Buffer {
  */
 export function publicKeyFromPrivate(pem: string | Sensitive): string {
   const { seed, pub } = decodeEd25519PrivateKey(pem instanceof Sensitive ? pem.reveal() : pem);
-  const derived = rawPublicKey(createPublicKey(privateKeyFromSeed(seed)));
+  let derived: Buffer;
+  try {
+    derived = rawPublicKey(createPublicKey(privateKeyFromSeed(seed)));
+  } finally {
+    seed.fill(0);
+  }
   if (!derived.equals(pub)) throw new Error('private key: the stored public key does not belong to the private key');
   return `${KEY_TYPE} ${ed25519Blob(pub).toString('base64')}`;
 }
@@ -278,8 +288,8 @@ export function publicKeyFromPrivate(pem: string | Sensitive): string {
 // ---------------------------------------------------------------------------------------
 // Generating
 
-/** Proves a freshly written key works: ssh2 parses it to the same public key, and it signs. */
-function validate(pem: string, pubBlob: Buffer, publicKey: KeyObject): string | undefined {
+/** Why ssh2 cannot use this key as the owner of `pubBlob`, or undefined when it can. */
+function problemWith(pem: string, pubBlob: Buffer, publicKey: KeyObject): string | undefined {
   const parsed = ssh2.utils.parseKey(pem);
   if (parsed instanceof Error) return `ssh2 cannot parse it: ${parsed.message}`;
   const key = Array.isArray(parsed) ? (parsed[0] as unknown) : parsed;
@@ -289,12 +299,31 @@ function validate(pem: string, pubBlob: Buffer, publicKey: KeyObject): string | 
   if (!k.isPrivateKey()) return 'ssh2 does not see a private key';
   if (!k.getPublicSSH().equals(pubBlob)) return 'ssh2 sees a different public key';
   const data = randomBytes(32);
-  const sig = k.sign(data);
-  if (!(sig instanceof Buffer) || sig.length !== 64) return 'ssh2 could not sign with it';
-  if (!k.verify(data, sig)) return 'ssh2 could not verify its own signature';
-  // Independently of ssh2: the signature verifies with node's public key object.
-  if (!cryptoVerify(null, data, publicKey, sig)) return 'the signature does not verify with the generated public key';
+  // ssh2 returns (not throws) an Error from sign/verify, and an Error is truthy: compare exactly.
+  const sig: unknown = k.sign(data);
+  if (!Buffer.isBuffer(sig) || sig.length !== 64) return 'ssh2 could not sign with it';
+  if (k.verify(data, sig) !== true) return 'ssh2 could not verify its own signature';
+  // Independently of ssh2: the signature verifies with node:crypto under the public key.
+  if (!cryptoVerify(null, data, publicKey, sig)) return 'its signature does not verify under the public key';
   return undefined;
+}
+
+/**
+ * Throws unless ssh2 parses `privateKey` as the Ed25519 key of `publicKey` ("ssh-ed25519 AAAA..."
+ * with or without comment) and it signs data that verifies under that public key. This is
+ * the check every generated key passes; use it on a key read back from storage too.
+ */
+export function assertDeployKeyWorks(privateKey: string | Sensitive, publicKey: string): void {
+  const [type, data] = publicKey.trim().split(/[ \t]+/);
+  if (type !== KEY_TYPE || data === undefined) throw new Error(`deploy key check: expected an ${KEY_TYPE} public key`);
+  const blob = decodeBase64Strict(data, 'deploy key check: public key');
+  const r = new Reader(blob, 'deploy key check: public key');
+  if (r.text() !== KEY_TYPE) throw new Error('deploy key check: public key blob is not ssh-ed25519');
+  const pub = r.bytes();
+  if (pub.length !== 32 || r.remaining !== 0) throw new Error('deploy key check: malformed public key blob');
+  const nodeKey = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, pub]), format: 'der', type: 'spki' });
+  const problem = problemWith(privateKey instanceof Sensitive ? privateKey.reveal() : privateKey, blob, nodeKey);
+  if (problem !== undefined) throw new Error(`deploy key check: ${problem}`);
 }
 
 /** Generates a validated Ed25519 deploy key pair. Throws if `comment` contains a newline or control character. */
@@ -313,7 +342,7 @@ export function generateDeployKey(comment: string): DeployKeyPair {
     const pem = encodeEd25519PrivateKey(seed, pub, comment);
     seed.fill(0);
     const blob = ed25519Blob(pub);
-    const problem = validate(pem, blob, publicKey);
+    const problem = problemWith(pem, blob, publicKey);
     if (problem !== undefined) {
       lastProblem = problem;
       continue;

@@ -10,11 +10,16 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fingerprintOfBlob } from './deploy-key.js';
 
+/** Line numbers are 1-based lines of the known_hosts text. */
 export type HostKeyVerdict =
   | { kind: 'known'; line: number }
+  /** No entry for this host at all: trust on first use is the user's call. */
   | { kind: 'unknown' }
+  /** An entry of the same key type holds another key (`expectedFingerprint` is its SHA256). */
   | { kind: 'changed'; line: number; expectedFingerprint: string }
+  /** An `@revoked` entry for this host names exactly this key. */
   | { kind: 'revoked'; line: number }
+  /** The host is known, but only with other key types: refuse like `changed` (see checkHostKey). */
   | { kind: 'other-type'; knownTypes: string[] };
 
 const HASH_MAGIC = '|1|';
@@ -42,9 +47,10 @@ interface Entry {
 export function hostPatternName(host: string, port: number): string {
   if (typeof host !== 'string' || host === '') throw new Error('host name is empty');
   // Whitespace or a comma would split the pattern field; wildcards/negation/'|'/'@'/'#' would
-  // turn a literal name into a pattern, a hash, a marker or a comment.
+  // turn a literal name into a pattern, a hash, a marker or a comment; brackets belong to the
+  // port form only (pass an IPv6 address bare: "::1").
   // eslint-disable-next-line no-control-regex
-  if (/[\s,*?!|#\u0000-\u001f\u007f]/.test(host) || host.startsWith('@')) {
+  if (/[\s,*?!|#[\]\u0000-\u001f\u007f]/.test(host) || host.startsWith('@')) {
     throw new Error(`host name ${JSON.stringify(host)} cannot appear in known_hosts`);
   }
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid SSH port ${port}`);
@@ -185,6 +191,11 @@ const entriesFor = (text: string, host: string, port: number): Entry[] => {
  * `known`; else a plain entry of the same type with another key means `changed`; else the
  * host known only with other key types is `other-type`; else `unknown`.
  * `@cert-authority` lines take no part in plain key matching.
+ *
+ * `other-type` is NOT a new host: OpenSSH 9.2 refuses it as "REMOTE HOST IDENTIFICATION HAS
+ * CHANGED" (measured: host known as RSA or ECDSA, server made to present Ed25519). Never
+ * accept it on first use. Offer ssh2 only the `knownKeyTypes` of a known host so an honest
+ * server presents one of them and this verdict cannot arise.
  */
 export function checkHostKey(knownHostsText: string, host: string, port: number, keyBlob: Buffer): HostKeyVerdict {
   const type = keyTypeOfBlob(keyBlob);
@@ -208,8 +219,8 @@ const uniqueTypes = (entries: Entry[]): string[] => [...new Set(entries.map((e) 
 
 /**
  * Key types recorded for the host (plain entries only, file order, no duplicates), e.g.
- * ['ssh-ed25519', 'ssh-rsa']. Note RSA is recorded as 'ssh-rsa' whatever signature
- * algorithm (rsa-sha2-256/512) negotiated it.
+ * ['ssh-ed25519', 'ssh-rsa']. These are key types, not ssh2 algorithm names: an 'ssh-rsa'
+ * key is negotiated as 'rsa-sha2-512' / 'rsa-sha2-256' (or legacy 'ssh-rsa').
  */
 export function knownKeyTypes(knownHostsText: string, host: string, port: number): string[] {
   return uniqueTypes(entriesFor(knownHostsText, host, port).filter((e) => e.marker === 'none'));

@@ -41,7 +41,8 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
   const noColor = !!w.env.NO_COLOR || w.env.FORCE_COLOR === '0';
   let live: import('../ui/live/index.js').LiveView | undefined;
   try {
-    const { openLogin, authSources } = await import('../host/connect.js');
+    // ssh2 loads while the first questions are on screen, not before the first frame.
+    const connectModule = import('../host/connect.js');
     const res = await interview(p, {
       cli,
       draft: w.draft,
@@ -53,9 +54,9 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
       trustByDefault: w.trustByDefault,
       loadSaved: w.loadSaved,
       detectTarget: w.detectTarget,
-      authSources,
-      connect: (d: Draft, auth: AuthSource[], confirmNewHostKey: (i: HostKeyInfo) => Promise<boolean>): Promise<OpenedLogin> =>
-        openLogin({
+      authSources: async (o) => (await connectModule).authSources(o),
+      connect: async (d: Draft, auth: AuthSource[], confirmNewHostKey: (i: HostKeyInfo) => Promise<boolean>): Promise<OpenedLogin> =>
+        (await connectModule).openLogin({
           sshHost: d.sshHost ?? d.host!,
           sshPort: Number(d.sshPort ?? 22),
           user: d.user!,
@@ -76,7 +77,7 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
       confirmPlan: async (plan: Plan) => {
         if (!(await p.confirm({ message: `Apply ${plan.items.filter((i) => i.status === 'change').length} changes?`, initial: true }))) return false;
         const { startLiveView } = await import('../ui/live/index.js');
-        live = startLiveView({ stdout: io.stdout as NodeJS.WriteStream, noColor, deployUser: settings.deployUser });
+        live = startLiveView({ stdout: io.stdout as NodeJS.WriteStream, stdin: io.stdin as NodeJS.ReadStream, noColor, deployUser: settings.deployUser });
         return true;
       },
     });

@@ -4,6 +4,7 @@ import { createHash, createPrivateKey, createPublicKey, randomBytes } from 'node
 import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import {
+  assertDeployKeyWorks,
   encodeEd25519PrivateKey,
   fingerprintOfBlob,
   fingerprintOfPublicKey,
@@ -68,8 +69,9 @@ function checkKey(k: DeployKeyPair, comment: string): void {
   const blob = blobOf(k.publicKey);
   assert.ok(parsed.getPublicSSH().equals(blob), 'ssh2 public blob equals ours');
   const msg = randomBytes(48);
-  const sig = parsed.sign(msg);
-  assert.ok(parsed.verify(msg, sig));
+  const sig: unknown = parsed.sign(msg);
+  assert.ok(Buffer.isBuffer(sig) && sig.length === 64, 'ssh2 signs');
+  assert.equal(parsed.verify(msg, sig), true);
   // Public line, fingerprint.
   assert.equal(k.publicKey, comment ? `ssh-ed25519 ${blob.toString('base64')} ${comment}` : `ssh-ed25519 ${blob.toString('base64')}`);
   assert.ok(!k.publicKey.includes('\n'));
@@ -79,6 +81,7 @@ function checkKey(k: DeployKeyPair, comment: string): void {
   assert.equal(k.comment, comment);
   // Our reader gives back the same public key.
   assert.equal(publicKeyFromPrivate(pem), `ssh-ed25519 ${blob.toString('base64')}`);
+  assert.equal(parsed.verify(Buffer.from('other data'), sig), false);
   // Structure: equal check integers, padding 1,2,3... to a multiple of 8.
   const parts = rawParts(pem);
   assert.equal(parts.checkA, parts.checkB);
@@ -144,7 +147,7 @@ test('forced leading zero bytes in seed and public key survive encoding', () => 
     const parsed = ssh2.utils.parseKey(pem);
     assert.ok(!(parsed instanceof Error));
     const msg = Buffer.from('hello');
-    assert.ok(parsed.verify(msg, parsed.sign(msg)));
+    assert.equal(parsed.verify(msg, parsed.sign(msg)), true);
     assert.deepEqual(rawParts(pem).seed, s);
     assert.deepEqual(rawParts(pem).pub, pub);
     const line = publicKeyFromPrivate(pem);
@@ -231,4 +234,38 @@ test('fingerprints', () => {
   assert.throws(() => fingerprintOfPublicKey(`ssh-rsa ${blob.toString('base64')}`), /does not match/);
   assert.throws(() => fingerprintOfPublicKey('ssh-ed25519'), /expected/);
   assert.throws(() => fingerprintOfPublicKey('ssh-ed25519 not*base64'), /base64/);
+});
+
+test('assertDeployKeyWorks accepts good keys and refuses broken or mismatched ones', () => {
+  const k = generateDeployKey('check');
+  assertDeployKeyWorks(k.privateKey, k.publicKey);
+  assertDeployKeyWorks(k.privateKey.reveal(), k.publicKey.split(' ').slice(0, 2).join(' '));
+  const other = generateDeployKey('other');
+  assert.throws(() => assertDeployKeyWorks(k.privateKey, other.publicKey), /different public key/);
+
+  // What ssh2's own keygen writes for a public key with a leading zero byte: a 31-byte key.
+  const { seed, pub } = rawParts(k.privateKey.reveal());
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  const str = (b: Buffer | string) => Buffer.concat([u32(Buffer.byteLength(b)), Buffer.from(b)]);
+  const short = pub.subarray(1);
+  const priv = Buffer.concat([u32(7), u32(7), str('ssh-ed25519'), str(short), str(Buffer.concat([seed, short])), str('')]);
+  const padded = Buffer.concat([priv, Buffer.from([1, 2, 3, 4, 5, 6, 7].slice(0, (8 - (priv.length % 8)) % 8))]);
+  const body = Buffer.concat([
+    Buffer.from('openssh-key-v1\0', 'latin1'),
+    str('none'),
+    str('none'),
+    str(''),
+    u32(1),
+    str(Buffer.concat([str('ssh-ed25519'), str(short)])),
+    str(padded),
+  ]).toString('base64');
+  const broken = `${BEGIN}\n${body.match(/.{1,70}/g)!.join('\n')}\n${END}\n`;
+  assert.throws(() => assertDeployKeyWorks(broken, k.publicKey), /deploy key check: ssh2/);
+  assert.throws(() => publicKeyFromPrivate(broken), /private key/);
+  assert.throws(() => assertDeployKeyWorks('garbage', k.publicKey), /deploy key check/);
+  assert.throws(() => assertDeployKeyWorks(k.privateKey, 'ssh-rsa AAAA'), /expected an ssh-ed25519/);
 });
