@@ -134,8 +134,14 @@ const toRun = (d: { id: number | bigint; status: string | null; conclusion: stri
   createdAt: d.created_at,
 });
 
-/** The newest workflow_dispatch run of the workflow created at or after `since`. */
-export async function findDispatchedRun(gh: GitHubClient, r: RepoRef, workflow: string, branch: string, since: Date): Promise<RunInfo | undefined> {
+/** The id of the workflow's newest run (0 if none): runs dispatched later have larger ids. */
+export async function newestRunId(gh: GitHubClient, r: RepoRef, workflow: string): Promise<number> {
+  const res = await gh.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', { ...r, workflow_id: workflow, per_page: 1 });
+  return Number(res.data.workflow_runs[0]?.id ?? 0);
+}
+
+/** The newest workflow_dispatch run of the workflow newer than `afterId`, created around or after `since`. */
+export async function findDispatchedRun(gh: GitHubClient, r: RepoRef, workflow: string, branch: string, since: Date, afterId = 0): Promise<RunInfo | undefined> {
   const res = await gh.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
     ...r,
     workflow_id: workflow,
@@ -146,7 +152,7 @@ export async function findDispatchedRun(gh: GitHubClient, r: RepoRef, workflow: 
     per_page: 10,
   });
   const runs = res.data.workflow_runs
-    .filter((w) => Date.parse(w.created_at) >= since.getTime() - 5_000)
+    .filter((w) => Number(w.id) > afterId && Date.parse(w.created_at) >= since.getTime() - 60_000)
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
   return runs[0] ? toRun(runs[0]) : undefined;
 }

@@ -100,7 +100,10 @@ export function createGitHubClient(opts: ClientOptions): GitHubClient {
         );
       } catch (e) {
         const err = e as HttpishError;
-        const wait = attempt < MAX_ATTEMPTS ? retryDelay(err, attempt, backoff) : undefined;
+        // A POST that failed with a 5xx may still have happened (a dispatch would start a
+        // second release): only a rate limit, which GitHub refused before acting, is retried.
+        const unsafe = options.method === 'POST' && (err.status === undefined || err.status >= 500);
+        const wait = attempt < MAX_ATTEMPTS && !unsafe ? retryDelay(err, attempt, backoff) : undefined;
         if (wait === undefined || wait > MAX_WAIT_MS) throw e;
         stats.retries++;
         opts.onRetry?.({ route, status: err.status, waitMs: wait, attempt });

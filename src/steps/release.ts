@@ -1,6 +1,7 @@
 import { StepError } from '../errors.js';
-import { dispatchWorkflow, findDispatchedRun, getRun, listJobs, type RunInfo } from '../github/api.js';
+import { dispatchWorkflow, findDispatchedRun, getRun, listJobs, newestRunId, type RunInfo } from '../github/api.js';
 import { retiredRunnerFix } from '../github/workflow.js';
+import { githubFailure } from '../github/errors.js';
 import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
 
 export function planRelease(ins: Inspection, somethingChanges: boolean): PlanItem {
@@ -21,16 +22,38 @@ export function planRelease(ins: Inspection, somethingChanges: boolean): PlanIte
 
 /** Dispatches the release (after every secret is written: a run reads them when queued) and follows it. */
 export async function applyRelease(ctx: ApplyContext): Promise<{ url: string; conclusion: string | null }> {
+  try {
+    return await dispatchAndFollow(ctx);
+  } catch (e) {
+    if (e instanceof StepError) throw e;
+    const { owner, repo } = ctx.ins.settings.repo;
+    throw githubFailure(e, 'dispatch', `${owner}/${repo}`, ctx.ins.settings.apiUrl);
+  }
+}
+
+async function dispatchAndFollow(ctx: ApplyContext): Promise<{ url: string; conclusion: string | null }> {
   const { ins, deps, gh, emit } = ctx;
   const r = ins.settings.repo;
   const branch = ins.repo.info.defaultBranch;
   const since = deps.now();
-  const d = await dispatchWorkflow(gh, r, ins.repo.workflowFile, branch, { version: 'latest' });
+  // Runs newer than this one are ours; needed only if GitHub does not return the run's id.
+  const before = await newestRunId(gh, r, ins.repo.workflowFile);
+  let d: { runId?: number };
+  try {
+    d = await dispatchWorkflow(gh, r, ins.repo.workflowFile, branch, { version: 'latest' });
+  } catch (e) {
+    // A 5xx may hide a dispatch that went through: look for its run before trying again.
+    const status = (e as { status?: number }).status;
+    if (status !== undefined && status < 500) throw e;
+    await deps.sleep(deps.pollMs);
+    const found = await findDispatchedRun(gh, r, ins.repo.workflowFile, branch, since, before);
+    d = found ? { runId: found.id } : await dispatchWorkflow(gh, r, ins.repo.workflowFile, branch, { version: 'latest' });
+  }
   let runId = d.runId;
   for (let waited = 0; !runId; waited += deps.pollMs) {
     if (waited > 120_000) throw new StepError('release', 'the dispatched run did not show up within two minutes', `Look for it at ${ins.repo.info.htmlUrl}/actions`);
     await deps.sleep(deps.pollMs);
-    runId = (await findDispatchedRun(gh, r, ins.repo.workflowFile, branch, since))?.id;
+    runId = (await findDispatchedRun(gh, r, ins.repo.workflowFile, branch, since, before))?.id;
   }
   const started = Date.now();
   let run: RunInfo;
