@@ -19,6 +19,12 @@ export interface DeployKeyRecord {
   fingerprint: string;
   publicKey: string;
   at: string;
+  /**
+   * DEPLOY_KEY's updated_at on GitHub right after our write. If GitHub later shows another
+   * time, someone else (another machine, a person) wrote the secret: the record is then not
+   * trusted to say which host key is current, and no key is removed on its word.
+   */
+  secretUpdatedAt?: string;
 }
 
 export interface RepoRecord {
@@ -29,9 +35,10 @@ export interface RepoRecord {
   secrets: Record<string, WrittenSecret>;
   deployKey?: DeployKeyRecord;
   /**
-   * A new key about to be written to DEPLOY_KEY, saved before the write. If a run stops
-   * right after the write, the next run sees DEPLOY_KEY's updated_at moved past
-   * `secretUpdatedAtBefore` and knows the secret holds this key (no clocks compared).
+   * A new key, saved before it is authorized on the host. If a run stops after writing it
+   * to DEPLOY_KEY, the next run sees DEPLOY_KEY's updated_at moved from
+   * `secretUpdatedAtBefore` and knows the secret holds this key (no clocks compared); if it
+   * stopped before, the rotation is still open and the next run finishes it.
    */
   pendingKey?: DeployKeyRecord & { secretUpdatedAtBefore: string | null };
 }

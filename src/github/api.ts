@@ -71,6 +71,11 @@ export async function listSecrets(gh: GitHubClient, r: RepoRef): Promise<SecretM
   return all.map((s) => ({ name: s.name, createdAt: s.created_at, updatedAt: s.updated_at }));
 }
 
+export async function getSecretMeta(gh: GitHubClient, r: RepoRef, name: string): Promise<SecretMeta> {
+  const res = await gh.request('GET /repos/{owner}/{repo}/actions/secrets/{secret_name}', { ...r, secret_name: name });
+  return { name: res.data.name, createdAt: res.data.created_at, updatedAt: res.data.updated_at };
+}
+
 /** PUT answers 201 for a new secret and 204 for an update. */
 export async function putSecret(
   gh: GitHubClient,

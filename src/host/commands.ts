@@ -15,11 +15,13 @@ export function asRoot(argv: Argv, who: Privilege): string[] {
   return who.uid === 0 ? [...argv] : ['sudo', '-n', '--', ...argv];
 }
 
-/** Runs as another user with that user's groups (docker), never asking for a password. */
+/**
+ * Runs as another user with that user's groups (docker), never asking for a password.
+ * Through root and runuser, because many sudoers rules allow only `(root) NOPASSWD`.
+ */
 export function asUser(argv: Argv, target: string, who: Privilege): string[] {
   if (who.user === target) return [...argv];
-  if (who.uid === 0) return ['runuser', '-u', target, '--', ...argv];
-  return ['sudo', '-n', '-u', target, '--', ...argv];
+  return asRoot(['runuser', '-u', target, '--', ...argv], who);
 }
 
 /**
@@ -48,9 +50,13 @@ trap - EXIT`),
 export const installShim = (who: Privilege): string[] =>
   asRoot(writeFileAtomic(SHIM_PATH, '0755', { backupSuffix: '.orig' }), who);
 
-/** `-p '*'`: no password can match, yet the account is not locked, so key logins work with or without PAM. */
-export const createUser = (name: string, who: Privilege): string[] =>
-  asRoot(['useradd', '--create-home', '--shell', '/bin/bash', '--password', '*', '--groups', 'docker', name], who);
+/**
+ * `--password '*'`: no password can match, yet the account is not locked, so key logins
+ * work with or without PAM. A group named like the user already existing makes useradd
+ * refuse to create it again: join it instead.
+ */
+export const createUser = (name: string, who: Privilege, o: { groupExists?: boolean } = {}): string[] =>
+  asRoot(['useradd', '--create-home', '--shell', '/bin/bash', '--password', '*', ...(o.groupExists ? ['--gid', name] : []), '--groups', 'docker', name], who);
 
 /**
  * Appends one authorized_keys line unless it is already there, keeping every other line

@@ -17,6 +17,10 @@ export interface HostFacts {
     /** undefined when the daemon did not answer; see daemonError. */
     serverVersion: string | undefined;
     daemonError: 'down' | 'permission' | 'other' | undefined;
+    /** The login user has no socket access, but the daemon answered through sudo. */
+    reachableWithSudo: boolean;
+    /** The `docker` group exists (Docker's packages create it; snap's Docker does not). */
+    groupExists: boolean;
     daemonMessage: string | undefined;
     composeVersion: string | undefined;
   };
@@ -42,6 +46,8 @@ export interface HostFacts {
     /** Lines of its authorized_keys written by this program (matched by comment marker). */
     ourKeys: string[];
     authorizedKeysReadable: boolean;
+    /** A group with the user's name exists (useradd must join it). */
+    groupExists: boolean;
   };
   proxyFile: { sha256: string | undefined };
 }
@@ -88,9 +94,11 @@ if [ -n "$D" ]; then
   out=$(docker version --format '{{.Server.Version}}' 2>&1); rc=$?
   p docker.server.rc "$rc"; b docker.server "$(printf '%s' "$out" | head -c 2000)"
   out=$(docker compose version --short 2>&1); p compose.rc "$?"; p compose "$(printf '%s' "$out" | head -n1)"
-  if [ "$rc" = 0 ]; then
-    p containers "$(docker ps --format '{{.Names}}' 2>/dev/null | tr '\\n' ' ')"
-    p networks "$(docker network ls --format '{{.Name}}' 2>/dev/null | tr '\\n' ' ')"
+  DK=docker
+  if [ "$rc" != 0 ] && [ -n "$S" ] && $S docker version >/dev/null 2>&1; then DK="$S docker"; p docker.sudo 1; fi
+  if [ "$rc" = 0 ] || [ "$DK" != docker ]; then
+    p containers "$($DK ps --format '{{.Names}}' 2>/dev/null | tr '\\n' ' ')"
+    p networks "$($DK network ls --format '{{.Name}}' 2>/dev/null | tr '\\n' ' ')"
   fi
 fi
 DC=$(command -v docker-compose 2>/dev/null)
@@ -104,7 +112,9 @@ if command -v ss >/dev/null 2>&1; then
   b listen "$($S ss -Hltnp 2>/dev/null | awk '$4 ~ /:(80|443)$/')"
 fi
 p disk.kb "$(df -Pk "$HOME" 2>/dev/null | awk 'NR==2 {print $4}')"
+if getent group docker >/dev/null 2>&1; then p group.docker 1; fi
 DU=${du}
+if getent group "$DU" >/dev/null 2>&1; then p du.group 1; fi
 if id "$DU" >/dev/null 2>&1; then
   DH=$(getent passwd "$DU" | cut -d: -f6)
   p du.exists 1; p du.uid "$(id -u "$DU")"; p du.home "$DH"; p du.groups "$(id -nG "$DU")"
@@ -183,6 +193,8 @@ export function parseFacts(stdout: string, deployUser: string): HostFacts {
       daemonError,
       daemonMessage: daemonError ? serverOut.trim().split('\n')[0] : undefined,
       composeVersion: composeOk ? g('compose')!.replace(/^v/, '') : undefined,
+      reachableWithSudo: g('docker.sudo') === '1',
+      groupExists: g('group.docker') === '1',
     },
     dockerCompose: {
       path: g('dc.path'),
@@ -203,6 +215,7 @@ export function parseFacts(stdout: string, deployUser: string): HostFacts {
       groups: words(g('du.groups')),
       ourKeys: fromB64(g('du.keys')).split('\n').map((l) => l.trim()).filter(Boolean),
       authorizedKeysReadable: g('du.ak') === 'readable',
+      groupExists: g('du.group') === '1',
     },
     proxyFile: { sha256: g('proxy.sha256') },
   };

@@ -227,6 +227,7 @@ const PROBE_KEYS = new Set([
   'docker.path', 'docker.client', 'docker.server.rc', 'docker.server', 'compose.rc', 'compose', 'containers', 'networks',
   'dc.path', 'dc.kind', 'dc.version', 'shim.exists', 'shim.sha256', 'listen', 'disk.kb',
   'du.exists', 'du.uid', 'du.home', 'du.groups', 'du.ak', 'du.keys', 'proxy.sha256', 'probe.done',
+  'docker.sudo', 'group.docker', 'du.group',
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -380,7 +381,9 @@ class Host {
     }
     b('listen', '');
     p('disk.kb', DISK_FREE_KB);
+    p('group.docker', 1);
     const d = this.user(duName[0]!);
+    if (d) p('du.group', 1);
     if (!d) {
       p('du.exists', 0);
     } else {

@@ -5,30 +5,37 @@ import { openPinned, parsePrivateKey } from '../host/connect.js';
 import { fingerprintOfPublicKey } from '../host/deploy-key.js';
 import { runOnHost } from '../engine/host-exec.js';
 import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+import type { DeployKeyRecord } from '../config/store.js';
 
 const repoName = (ins: Inspection) => `${ins.settings.repo.owner}/${ins.settings.repo.repo}`;
 
-/** The key DEPLOY_KEY holds, as far as our record tells (a pending key whose write went through counts). */
-export function effectiveKeyRecord(ins: Inspection) {
+/**
+ * What our record says about DEPLOY_KEY, checked against GitHub's updated_at: the key it
+ * holds (if we can tell), and whether a rotation was left open (a new key made, its write
+ * not landed).
+ */
+export function effectiveKeyRecord(ins: Inspection): { rec: DeployKeyRecord | undefined; openRotation: boolean } {
   const { deployKey, pendingKey } = ins.saved.record;
   const meta = ins.repo.secrets.get('DEPLOY_KEY');
-  if (pendingKey && meta && meta.updatedAt !== pendingKey.secretUpdatedAtBefore) return pendingKey;
-  return deployKey;
+  if (pendingKey && meta && meta.updatedAt !== pendingKey.secretUpdatedAtBefore) return { rec: pendingKey, openRotation: false };
+  const trusted = deployKey && meta && (!deployKey.secretUpdatedAt || deployKey.secretUpdatedAt === meta.updatedAt);
+  return { rec: trusted ? deployKey : undefined, openRotation: !!pendingKey };
 }
 
 /** Our keys for this repository on the host, and which of them the DEPLOY_KEY secret holds. */
 export function deployKeyState(ins: Inspection) {
   const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)));
   const blobs = ours.map((l) => blobOf(l)!).filter(Boolean);
-  const rec = effectiveKeyRecord(ins);
+  const { rec, openRotation } = effectiveKeyRecord(ins);
   const recBlob = rec ? blobOf(rec.publicKey) : undefined;
   const current = recBlob && blobs.includes(recBlob) ? recBlob : !rec && blobs.length >= 1 ? blobs[0] : undefined;
   const hasSecret = ins.repo.secrets.has('DEPLOY_KEY');
   const rotating = ins.settings.rotateItems.includes('deploy-key');
-  const needsNew = rotating || !hasSecret || !current;
-  // Without our own record we cannot tell which of several keys the secret holds: keep them all.
+  const needsNew = rotating || openRotation || !hasSecret || !current;
+  // Once our new key is in DEPLOY_KEY every older key of ours is replaced. Without a record
+  // we trust, we cannot tell which key the secret holds: then nothing is removed.
   const stale = needsNew ? blobs : rec ? blobs.filter((b) => b !== current) : [];
-  return { ours, blobs, current, needsNew, stale, rotating, hasSecret };
+  return { ours, blobs, current, needsNew, stale, rotating, openRotation, hasSecret, rec };
 }
 
 export function planDeployKey(ins: Inspection): PlanItem {
@@ -38,11 +45,11 @@ export function planDeployKey(ins: Inspection): PlanItem {
   if (!s.needsNew) {
     if (s.stale.length)
       return { ...base, status: 'change', detail: `remove ${s.stale.length} replaced deploy key(s) from ${du}'s authorized_keys (finishes an earlier swap)` };
-    const fp = effectiveKeyRecord(ins)?.fingerprint;
-    const note = !effectiveKeyRecord(ins) && s.blobs.length > 1 ? `; ${s.blobs.length} keys of this program are authorized: --rotate replaces them with one` : '';
+    const fp = s.rec?.fingerprint;
+    const note = !s.rec && s.blobs.length > 1 ? `; ${s.blobs.length} keys of this program are authorized: --rotate replaces them with one` : '';
     return { ...base, status: 'ok', detail: `DEPLOY_KEY is set and authorized for ${du}${fp ? ` (${fp})` : ''}${note}` };
   }
-  const why = s.rotating ? 'rotate' : !s.hasSecret ? 'create' : 'replace (the authorized key is not the one in DEPLOY_KEY)';
+  const why = s.rotating ? 'rotate' : s.openRotation ? 'finish the rotation an earlier run left open' : !s.hasSecret ? 'create' : 'replace (the authorized key is not the one in DEPLOY_KEY)';
   const then = s.stale.length ? `, then remove the ${s.stale.length} older key(s) this program added` : '';
   return {
     ...base,
@@ -58,6 +65,12 @@ export async function applyDeployKey(ctx: ApplyContext): Promise<string> {
   const s = deployKeyState(ins);
   if (!s.needsNew) return 'kept';
   const key = deps.generateKey(deployKeyComment(repoName(ins), deps.now()));
+  // Record the new key before it reaches the host, so a run stopped anywhere from here on
+  // leaves a state the next run reads correctly (see RepoRecord.pendingKey).
+  const record = ins.saved.record;
+  record.deployKey = s.rec;
+  record.pendingKey = { ...recordOf(key.publicKey, deps.now()), secretUpdatedAtBefore: ins.repo.secrets.get('DEPLOY_KEY')?.updatedAt ?? null };
+  await deps.store.save(repoName(ins), ins.saved);
   const who = { user: ins.facts.user, uid: ins.facts.uid };
   await runOnHost(ctx, 'deploy-key', asUser(authorizeKey(ctx.deployHome, deployKeyLine(key.publicKey)), ins.settings.deployUser, who), {
     what: 'authorizing the deploy key',

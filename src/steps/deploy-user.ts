@@ -1,4 +1,5 @@
 import { createUser } from '../host/commands.js';
+import { join } from '../host/shell.js';
 import { runOnHost } from '../engine/host-exec.js';
 import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
 
@@ -12,11 +13,18 @@ export function planDeployUser(ins: Inspection): PlanItem {
       return { ...base, status: 'blocked', detail: `${du.name} exists but is not in the docker group`, fix: `sudo usermod -aG docker ${du.name}` };
     return { ...base, status: 'ok', detail: `${du.name} exists (docker group)` };
   }
+  if (facts.docker.path && !facts.docker.groupExists)
+    return {
+      ...base,
+      status: 'blocked',
+      detail: `there is no docker group to put ${settings.deployUser} in (Docker from snap does not create one)`,
+      fix: 'Install Docker from Docker\'s apt repository, or create the group and let the daemon use it: sudo groupadd docker && sudo systemctl restart docker (snap: sudo snap restart docker)',
+    };
   return {
     ...base,
     status: 'change',
     detail: `create ${settings.deployUser}: home folder, bash, docker group, key login only`,
-    commands: [`useradd --create-home --shell /bin/bash --password '*' --groups docker ${settings.deployUser}`],
+    commands: [join(createUser(settings.deployUser, { user: 'root', uid: 0 }, { groupExists: du.groupExists }))],
   };
 }
 
@@ -26,7 +34,7 @@ export const deployHome = (ins: Inspection): string =>
 
 export async function applyDeployUser(ctx: ApplyContext): Promise<string> {
   const { facts, settings } = ctx.ins;
-  await runOnHost(ctx, 'deploy-user', createUser(settings.deployUser, { user: facts.user, uid: facts.uid }), {
+  await runOnHost(ctx, 'deploy-user', createUser(settings.deployUser, { user: facts.user, uid: facts.uid }, { groupExists: facts.deployUser.groupExists }), {
     what: `creating user ${settings.deployUser}`,
     fix: 'Create the user by hand (sudo useradd -m -s /bin/bash -G docker NAME) or pick an existing one with --deploy-user, then re-run',
   });

@@ -31,7 +31,8 @@ export function planDaemon(ins: Inspection): PlanItem {
     return { ...base, status: 'blocked', detail: `the daemon is not running (${d.daemonMessage ?? 'no answer'})`, fix: 'sudo systemctl enable --now docker' };
   if (d.daemonError === 'permission') {
     const du = facts.deployUser;
-    const deployHasAccess = du.name !== facts.user && (du.uid === 0 || du.groups.includes('docker'));
+    // A deploy user this run creates joins the docker group (useradd --groups docker).
+    const deployHasAccess = du.name !== facts.user && (du.exists ? du.uid === 0 || du.groups.includes('docker') : facts.sudo !== 'none' && facts.sudo !== 'password');
     if (!deployHasAccess)
       return {
         ...base,
@@ -39,7 +40,7 @@ export function planDaemon(ins: Inspection): PlanItem {
         detail: `${facts.user} may not use the Docker socket (not in the docker group)`,
         fix: `sudo usermod -aG docker ${settings.deployUser}\nthen re-run (a new login picks up the group)`,
       };
-    return { ...base, status: 'ok', detail: `${facts.user} has no socket access, but ${du.name} (the deploy user) has` };
+    return { ...base, status: 'ok', detail: `${facts.user} has no socket access, but ${du.name} (the deploy user) ${du.exists ? 'has' : 'will'}${d.reachableWithSudo ? '; the daemon answers' : ''}` };
   }
   if (d.daemonError === 'other') return { ...base, status: 'blocked', detail: `docker did not answer: ${d.daemonMessage}`, fix: 'Run `docker version` on the host and fix what it reports' };
   return { ...base, status: 'ok', detail: `daemon ${d.serverVersion} answers` };
@@ -63,7 +64,8 @@ export function planPorts(ins: Inspection): PlanItem {
   const { facts } = ins;
   const base = { id: 'ports' as const, title: 'Ports 80 and 443' };
   const proxyUp = PROXY_CONTAINERS.every((c) => facts.containers.includes(c));
-  const foreign = facts.ports.filter((p) => !(proxyUp && /^docker-proxy/.test(p.holder)));
+  // Without root, ss cannot name the holder; with our proxy up, an unnamed holder is it.
+  const foreign = facts.ports.filter((p) => !(proxyUp && (p.holder === '' || /^docker-proxy/.test(p.holder))));
   if (!foreign.length) return { ...base, status: 'ok', detail: proxyUp && facts.ports.length ? 'served by nginx-proxy' : 'free' };
   const who = foreign.map((p) => `${p.port} by ${p.holder || 'a process this user cannot name'}`).join(', ');
   const names = [...new Set(foreign.map((p) => /^(\S+)/.exec(p.holder)?.[1]).filter(Boolean))];

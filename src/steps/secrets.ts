@@ -1,12 +1,12 @@
 import { StepError } from '../errors.js';
-import { putSecret } from '../github/api.js';
+import { getSecretMeta, putSecret } from '../github/api.js';
 import { sealSecret } from '../github/seal.js';
 import { OPTIONAL_SECRETS, PROVIDED_SECRETS, seedSecretNames } from '../github/workflow.js';
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, storageSecretNames } from '../targets/index.js';
 import type { Settings } from '../config/settings.js';
 import type { ApplyContext, Inspection, PlanItem, SecretPlan } from '../engine/types.js';
-import { deployKeyState, recordOf } from './deploy-key.js';
+import { deployKeyState } from './deploy-key.js';
 
 /** The secret names this run manages: what the workflow reads, or the seed's names without one. */
 export function managedNames(ins: Pick<Inspection, 'repo' | 'settings'>): string[] {
@@ -82,7 +82,7 @@ export function planSecrets(ins: Inspection, list: SecretPlan[]): PlanItem {
 /**
  * Seals and writes every secret to create or update, several at once (the client caps
  * how many). The record is saved as each write lands, so a failed run keeps what it did;
- * a new DEPLOY_KEY is recorded as pending before its write (see RepoRecord.pendingKey).
+ * a new DEPLOY_KEY was recorded as pending before it was authorized (see RepoRecord.pendingKey).
  */
 export async function applySecrets(ctx: ApplyContext): Promise<string> {
   const { ins, deps } = ctx;
@@ -90,10 +90,6 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
   const repo = `${ins.settings.repo.owner}/${ins.settings.repo.repo}`;
   const record = ins.saved.record;
   const save = () => deps.store.save(repo, ins.saved);
-  if (ctx.newKey && todo.some((s) => s.name === 'DEPLOY_KEY')) {
-    record.pendingKey = { ...recordOf(ctx.newKey.publicKey, deps.now()), secretUpdatedAtBefore: ins.repo.secrets.get('DEPLOY_KEY')?.updatedAt ?? null };
-    await save();
-  }
   let done = 0;
   ctx.emit({ type: 'progress', id: 'secrets', done, total: todo.length });
   const failures: string[] = [];
@@ -109,7 +105,9 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
         const at = deps.now().toISOString();
         if (s.name === 'DEPLOY_KEY' && record.pendingKey) {
           const { secretUpdatedAtBefore: _, ...key } = record.pendingKey;
-          record.deployKey = key;
+          // GitHub's own time for this write: a later, different one means someone else wrote it.
+          const meta = await getSecretMeta(ctx.gh, ins.settings.repo, 'DEPLOY_KEY').catch(() => undefined);
+          record.deployKey = { ...key, secretUpdatedAt: meta?.updatedAt };
           delete record.pendingKey;
         } else record.secrets[s.name] = { hmac: ins.digests.get(s.name)!, at };
         ctx.written.push(s.name);

@@ -45,7 +45,7 @@ export function facts(over: Partial<HostFacts> = {}, deployUser = 'deploy'): Hos
       'user=root', 'uid=0', 'groups=root', 'home=/root', 'sudo=root',
       'docker.path=/usr/bin/docker', 'docker.client=Docker version 27.3.1, build ce12230', 'docker.server.rc=0',
       `docker.server=${Buffer.from('27.3.1').toString('base64')}`, 'compose.rc=0', 'compose=2.29.7',
-      'containers=', 'networks=bridge host none', 'disk.kb=41943040', 'du.exists=0', 'probe.done=1',
+      'containers=', 'networks=bridge host none', 'disk.kb=41943040', 'group.docker=1', 'du.exists=0', 'probe.done=1',
     ].join('\n'),
     deployUser,
   );

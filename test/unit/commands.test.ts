@@ -15,7 +15,7 @@ test('privilege wrappers', () => {
   assert.deepEqual(asRoot(['id'], root), ['id']);
   assert.deepEqual(asRoot(['id'], tester), ['sudo', '-n', '--', 'id']);
   assert.deepEqual(asUser(['id'], 'tester', tester), ['id']);
-  assert.deepEqual(asUser(['id'], 'deploy', tester), ['sudo', '-n', '-u', 'deploy', '--', 'id']);
+  assert.deepEqual(asUser(['id'], 'deploy', tester), ['sudo', '-n', '--', 'runuser', '-u', 'deploy', '--', 'id']);
   assert.deepEqual(asUser(['id'], 'deploy', root), ['runuser', '-u', 'deploy', '--', 'id']);
 });
 

@@ -87,7 +87,7 @@ test('a second run after success changes nothing', () => {
     containers: ['nginx-proxy', 'nginx-proxy-le'],
     dockerCompose: { path: '/usr/local/bin/docker-compose', kind: 'ours', version: undefined, shimExists: true, shimSha256: sha(SHIM_TEXT) },
     proxyFile: { sha256: sha(renderProxyCompose('network', s.email)) },
-    deployUser: { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['deploy', 'docker'], ourKeys: [`no-port-forwarding ${pub}`], authorizedKeysReadable: true },
+    deployUser: { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['deploy', 'docker'], ourKeys: [`no-port-forwarding ${pub}`], authorizedKeysReadable: true, groupExists: true },
   });
   const saved = { defaults: {}, record: { secrets: Object.fromEntries([...base.digests].map(([n, h]) => [n, { hmac: h, at: 'x' }])), deployKey: { fingerprint: 'SHA256:k', publicKey: pub, at: 'x' } } };
   const p = makePlan(inspection({ settings: settings({ release: false }), repo, facts: f, saved }));
@@ -99,7 +99,7 @@ test('a second run after success changes nothing', () => {
 test('deploy key: stale keys after a swap are removed; a pending key whose write landed counts as current', () => {
   const pubOld = 'ssh-ed25519 AAAAold create-litestream-host acme/app 2026-01-01';
   const pubNew = 'ssh-ed25519 AAAAnew create-litestream-host acme/app 2026-11-23';
-  const du = { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['docker'], ourKeys: [pubOld, pubNew, 'ssh-ed25519 AAAAother create-litestream-host someone/else 2026-01-01'], authorizedKeysReadable: true };
+  const du = { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['docker'], ourKeys: [pubOld, pubNew, 'ssh-ed25519 AAAAother create-litestream-host someone/else 2026-01-01'], authorizedKeysReadable: true, groupExists: true };
   const repo = repoState('blazor-litestream-aws', { DEPLOY_KEY: '2026-11-23T12:00:00Z' });
   // The write went through (updated_at moved) but the run stopped before recording it.
   const saved = { defaults: {}, record: { secrets: {}, deployKey: { fingerprint: 'o', publicKey: pubOld, at: 'x' }, pendingKey: { fingerprint: 'n', publicKey: pubNew, at: 'y', secretUpdatedAtBefore: '2026-01-01T00:00:00Z' } } };
@@ -107,10 +107,12 @@ test('deploy key: stale keys after a swap are removed; a pending key whose write
   assert.equal(item(p, 'deploy-key').status, 'change');
   assert.match(item(p, 'deploy-key').detail, /remove 1 replaced/);
   assert.equal(p.secrets.find((s) => s.name === 'DEPLOY_KEY')!.action, 'keep');
-  // The write never happened: the pending key is the stale one.
+  // The write never happened: the rotation is still open, and the re-run finishes it with a
+  // new key (the pending key's private half was never stored), then removes both old ones.
   const saved2 = { ...saved, record: { ...saved.record, pendingKey: { ...saved.record.pendingKey, secretUpdatedAtBefore: '2026-11-23T12:00:00Z' } } };
   const p2 = makePlan(inspection({ facts: facts({ deployUser: du }), repo, saved: saved2 }));
-  assert.match(item(p2, 'deploy-key').detail, /remove 1 replaced/);
+  assert.match(item(p2, 'deploy-key').detail, /^finish the rotation .*remove the 2 older/);
+  assert.equal(p2.secrets.find((s) => s.name === 'DEPLOY_KEY')!.action, 'update');
   // --rotate: a new key, and both old ones go after the secret is written.
   const p3 = makePlan(inspection({ settings: settings({ rotate: true, rotateItems: ['deploy-key'] }), facts: facts({ deployUser: du }), repo, saved }));
   assert.match(item(p3, 'deploy-key').detail, /^rotate: .*remove the 2 older/);
@@ -153,4 +155,45 @@ test('no workflow: seed names, no release', () => {
   assert.deepEqual(p.secrets.map((s) => s.name), ['DEPLOY_API', 'DEPLOY_USERNAME', 'DEPLOY_KEY', 'LETSENCRYPT_EMAIL', 'AWS_S3_BUCKET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
   assert.equal(item(p, 'release').status, 'skip');
   assert.match(item(p, 'workflow').detail, /template's secret names/);
+});
+
+test('deploy key: a DEPLOY_KEY written by someone else since our record is never trusted for removal', () => {
+  const pubA = 'ssh-ed25519 AAAAa create-litestream-host acme/app 2026-01-01';
+  const pubB = 'ssh-ed25519 AAAAb create-litestream-host acme/app 2026-11-23';
+  const du = { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['docker'], ourKeys: [pubA, pubB], authorizedKeysReadable: true, groupExists: true };
+  // Our record says A, written at 10:00; GitHub says the secret changed at 12:00 (another machine rotated to B).
+  const repo = repoState('blazor-litestream-aws', { DEPLOY_KEY: '2026-11-23T12:00:00Z' });
+  const saved = { defaults: {}, record: { secrets: {}, deployKey: { fingerprint: 'a', publicKey: pubA, at: 'x', secretUpdatedAt: '2026-11-23T10:00:00Z' } } };
+  const p = makePlan(inspection({ facts: facts({ deployUser: du }), repo, saved }));
+  assert.equal(item(p, 'deploy-key').status, 'ok', item(p, 'deploy-key').detail);
+  assert.match(item(p, 'deploy-key').detail, /2 keys of this program are authorized/);
+});
+
+test('deploy key: a landed pending write, then a second rotation that failed, then a plain re-run (the reviewer\'s K1/K2/K3 case)', () => {
+  const [k1, k2, k3] = ['AAAAk1', 'AAAAk2', 'AAAAk3'].map((b) => `ssh-ed25519 ${b} create-litestream-host acme/app 2026-11-23`);
+  const du = { name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['docker'], ourKeys: [k1!, k2!, k3!], authorizedKeysReadable: true, groupExists: true };
+  // Run B promoted K2 (its write had landed) and left K3 pending; K3's write failed, so updated_at is still K2's.
+  const repo = repoState('blazor-litestream-aws', { DEPLOY_KEY: '2026-11-23T11:00:00Z' });
+  const saved = { defaults: {}, record: { secrets: {}, deployKey: { fingerprint: '2', publicKey: k2!, at: 'b' }, pendingKey: { fingerprint: '3', publicKey: k3!, at: 'c', secretUpdatedAtBefore: '2026-11-23T11:00:00Z' } } };
+  const p = makePlan(inspection({ facts: facts({ deployUser: du }), repo, saved }));
+  // K2 stays until a new key is in DEPLOY_KEY; then all three old ones go.
+  assert.match(item(p, 'deploy-key').detail, /^finish the rotation .*remove the 3 older/);
+});
+
+test('review cases on a real Ubuntu host: unnamed port holders with our proxy up, ubuntu user without docker group, snap Docker', () => {
+  // Without root, ss names no process: with our proxy running, that holder is it.
+  const upUnnamed = makePlan(inspection({ facts: facts({ ports: [{ port: 80, holder: '' }, { port: 443, holder: '' }], containers: ['nginx-proxy', 'nginx-proxy-le'] }) }));
+  assert.equal(item(upUnnamed, 'ports').status, 'ok');
+  // ubuntu (passwordless sudo, not in the docker group) creating a new deploy user: fine.
+  const f = facts({ user: 'ubuntu', uid: 1000, sudo: 'passwordless' }, 'deploy');
+  const p = makePlan(inspection({ settings: settings({ user: 'ubuntu' }), facts: { ...f, docker: { ...f.docker, daemonError: 'permission', reachableWithSudo: true } } }));
+  assert.equal(item(p, 'daemon').status, 'ok', item(p, 'daemon').detail);
+  assert.match(item(p, 'daemon').detail, /deploy \(the deploy user\) will/);
+  // No docker group (snap): creating the deploy user would fail, so say it first.
+  const snap = makePlan(inspection({ facts: { ...facts(), docker: { ...facts().docker, groupExists: false } } }));
+  assert.equal(item(snap, 'deploy-user').status, 'blocked');
+  assert.match(item(snap, 'deploy-user').fix!, /groupadd docker/);
+  // A group named like the new user exists: useradd joins it.
+  const grp = makePlan(inspection({ facts: facts({ deployUser: { ...facts().deployUser, groupExists: true } }) }));
+  assert.match(item(grp, 'deploy-user').commands![0]!, /--gid deploy --groups docker deploy$/);
 });
