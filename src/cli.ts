@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile, chmod, mkdir, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
@@ -26,7 +27,12 @@ function gitRemoteRepo(cwd: string): string | undefined {
 }
 
 function ghToken(apiUrl: string | undefined): string | undefined {
-  const host = apiUrl ? new URL(apiUrl).host.replace(/^api\./, '') : 'github.com';
+  let host = 'github.com';
+  try {
+    if (apiUrl) host = new URL(apiUrl).host.replace(/^api\./, '');
+  } catch {
+    return undefined; // a bad --github-api-url is reported by validation, with exit 2
+  }
   const r = spawnSync('gh', ['auth', 'token', '--hostname', host], { encoding: 'utf8', timeout: 5000 });
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }
@@ -39,12 +45,13 @@ async function readEnvFile(path: string): Promise<Record<string, string>> {
   }
 }
 
+/** A new file only ('wx': never through an existing file or symlink), 0600, renamed into place. */
 async function writePrivateFile(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await writeFile(`${path}.tmp`, text, { mode: 0o600 });
-  await chmod(`${path}.tmp`, 0o600);
-  const { rename } = await import('node:fs/promises');
-  await rename(`${path}.tmp`, path);
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
 }
 
 /** The real side effects. Heavy modules load here, after the first output. */
@@ -119,6 +126,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const report = (await import('./ui/plain-reporter.js')).plainReporter(out, { deployUser: settings.deployUser });
     const { runOnboarding } = await import('./engine/run.js');
     await runOnboarding(settings, deps, report as (e: EngineEvent) => void, auth);
+    if (settings.dryRun) return 0;
     // Non-secret answers become next run's defaults.
     const file = await store.load(`${settings.repo.owner}/${settings.repo.repo}`);
     file.defaults = savedDefaultsOf(settings, cli);

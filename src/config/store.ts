@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb } from 'node:crypto';
+import { promisify } from 'node:util';
 import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sensitive } from '../sensitive.js';
@@ -7,8 +8,9 @@ import type { SavedDefaults } from './settings.js';
 /**
  * What the program remembers per repository, in the user's config folder (0700/0600):
  * non-secret answers, and a record of what it wrote. GitHub never shows a secret's value,
- * so to know whether a re-run would change one, the record keeps a keyed HMAC of each
- * value (key: 32 random bytes beside it), never the value itself.
+ * so to know whether a re-run would change one, the record keeps a digest of each value:
+ * scrypt, salted with 32 random bytes kept beside it and the secret's name, so even a
+ * human-chosen SFTP password is slow to guess from the file. Never the value itself.
  */
 export interface WrittenSecret {
   hmac: string;
@@ -67,25 +69,31 @@ async function writePrivate(path: string, data: string | Buffer): Promise<void> 
   await rename(tmp, path);
 }
 
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, o: { N: number }) => Promise<Buffer>;
+/** ~20 ms and 16 MiB per value: nothing for a run, a lot for a guesser. */
+const digestOf = async (key: Buffer, name: string, value: Sensitive) =>
+  (await scrypt(value.reveal(), Buffer.concat([key, Buffer.from(`\0${name}`)]), 32, { N: 2 ** 14 })).toString('base64');
+
 export function fileStore(dir: string): Store {
   let key: Buffer | undefined;
+  let keyIsNew = false;
   const ensureDir = async () => {
     await mkdir(join(dir, 'repos'), { recursive: true, mode: 0o700 });
   };
-  const hmacKey = async (): Promise<Buffer> => {
-    if (key) return key;
-    const path = join(dir, 'hmac.key');
-    try {
-      key = Buffer.from((await readFile(path, 'utf8')).trim(), 'hex');
-      if (key.length === 32) return key;
-    } catch {
-      /* first run */
-    }
-    await ensureDir();
-    key = randomBytes(32);
-    await writePrivate(path, key.toString('hex') + '\n');
-    return key;
-  };
+  let loading: Promise<Buffer> | undefined;
+  // One read for all concurrent digests, so they share one salt.
+  const salt = (): Promise<Buffer> =>
+    (loading ??= (async () => {
+      try {
+        const k = Buffer.from((await readFile(join(dir, 'digest-salt'), 'utf8')).trim(), 'hex');
+        if (k.length === 32) return (key = k);
+      } catch {
+        /* first run */
+      }
+      // Made in memory; written with the first save (a dry run writes nothing).
+      keyIsNew = true;
+      return (key = randomBytes(32));
+    })());
   return {
     async load(repo) {
       try {
@@ -97,11 +105,13 @@ export function fileStore(dir: string): Store {
     },
     async save(repo, file) {
       await ensureDir();
+      if (keyIsNew && key) {
+        await writePrivate(join(dir, 'digest-salt'), key.toString('hex') + '\n');
+        keyIsNew = false;
+      }
       await writePrivate(join(dir, 'repos', fileName(repo)), JSON.stringify(file, null, 2) + '\n');
     },
-    async digest(name, value) {
-      return createHmac('sha256', await hmacKey()).update(name).update('\0').update(value.reveal()).digest('base64');
-    },
+    digest: async (name, value) => digestOf(await salt(), name, value),
   };
 }
 
@@ -117,8 +127,6 @@ export function memoryStore(): Store {
     async save(repo, file) {
       files.set(repo.toLowerCase(), JSON.stringify(file));
     },
-    async digest(name, value) {
-      return createHmac('sha256', key).update(name).update('\0').update(value.reveal()).digest('base64');
-    },
+    digest: (name, value) => digestOf(key, name, value),
   };
 }

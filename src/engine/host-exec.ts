@@ -1,5 +1,6 @@
 import { StepError } from '../errors.js';
 import { ConnectError } from '../host/transport.js';
+import { sanitize } from '../ui/format.js';
 import type { Argv } from '../host/shell.js';
 import type { ApplyContext, StepId } from './types.js';
 
@@ -24,7 +25,7 @@ export async function runOnHost(
     throw e;
   }
   if (r.code !== 0) {
-    const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ');
+    const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).map(sanitize).join(' / ');
     throw new StepError(id, `${o.what} failed (exit ${r.code})${tail ? `: ${tail}` : ''}`, o.fix);
   }
   return r.stdout;

@@ -3,7 +3,7 @@ import { getFileText, getPublicKey, getRepo, listSecrets } from '../github/api.j
 import type { GitHubClient } from '../github/client.js';
 import { githubFailure } from '../github/errors.js';
 import { analyzeWorkflow, WorkflowParseError } from '../github/workflow.js';
-import { openLogin, type OpenedLogin } from '../host/connect.js';
+import { agentKeyBlobs, openLogin, type OpenedLogin } from '../host/connect.js';
 import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
 import { shArgv } from '../host/shell.js';
 import type { AuthSource, HostSession } from '../host/transport.js';
@@ -118,9 +118,10 @@ export async function inspect(
     ]);
     const names = managedNames({ repo, settings });
     const desired = desiredValues(settings, names);
-    const digests = new Map<string, string>();
-    for (const [n, v] of desired) digests.set(n, await deps.store.digest(n, v));
-    const loginKeyBlobs = auth.flatMap((a) => (a.kind === 'key' ? [a.key.getPublicSSH().toString('base64')] : []));
+    const digests = new Map(await Promise.all([...desired].map(async ([n, v]) => [n, await deps.store.digest(n, v)] as const)));
+    const loginKeyBlobs = (
+      await Promise.all(auth.map(async (a) => (a.kind === 'key' ? [a.key.getPublicSSH().toString('base64')] : agentKeyBlobs(a.socket))))
+    ).flat();
     return {
       ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs },
       host: login.session,

@@ -22,6 +22,9 @@ export function githubFailure(e: unknown, op: GitHubOperation, repo: string, api
   const err = e as { status?: number; message?: string; code?: string; cause?: { code?: string } };
   const msg = String(err.message ?? e).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
   const step = op === 'dispatch' || op === 'runs' ? 'release' : op === 'secrets' ? 'secrets' : 'github';
+  // Octokit reports a network failure as a 500 whose message is fetch's.
+  if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|getaddrinfo|socket hang up/i.test(`${msg} ${err.cause?.code ?? ''}`))
+    return new StepError(step, `cannot reach ${apiUrl} (${err.cause?.code ?? msg})`, 'Check the network, or --github-api-url for GitHub Enterprise; then re-run');
   const newToken = `Create a token at ${tokenPageUrl(apiUrl)} (classic: scopes repo and workflow; fine-grained: access to ${repo} with Secrets and Actions read/write, Contents read) and set GH_TOKEN`;
   switch (err.status) {
     case 401:

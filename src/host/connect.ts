@@ -106,36 +106,44 @@ export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
   const text = await readText(t.knownHostsPath);
   let verdict: HostKeyVerdict | undefined;
   let info: HostKeyInfo | undefined;
-  let trustNew = false;
-  let session: HostSession;
-  try {
-    session = await connect({
+  const attempt = (verify: (blob: Buffer) => boolean) =>
+    connect({
       host: t.sshHost,
       port: t.sshPort,
       username: t.user,
       auth: t.auth,
       hostKeyAlgorithms: hostKeyAlgorithmOrder(knownKeyTypes(text, t.sshHost, t.sshPort)),
       verifyHostKey: async (blob) => {
-        verdict = checkHostKey(text, t.sshHost, t.sshPort, blob);
         info = { host: t.sshHost, port: t.sshPort, type: blob.subarray(4, 4 + blob.readUInt32BE(0)).toString(), fingerprint: fingerprintOfBlob(blob), blob: Buffer.from(blob) };
-        if (verdict.kind === 'known') return true;
-        if (verdict.kind !== 'unknown') return false;
-        trustNew = await t.confirmNewHostKey(info);
-        return trustNew;
+        return verify(blob);
       },
     });
+  try {
+    const session = await attempt((blob) => {
+      verdict = checkHostKey(text, t.sshHost, t.sshPort, blob);
+      return verdict.kind === 'known';
+    });
+    return { session, hostKey: info!, recorded: false };
   } catch (e) {
-    if (verdict && info && (verdict.kind !== 'known' && !(verdict.kind === 'unknown' && trustNew))) throw hostKeyRefusal(verdict, info, t.knownHostsPath);
-    if (e instanceof ConnectError) throw connectFailure(e, t);
-    throw e;
+    if (!verdict || !info || verdict.kind === 'known') throw e instanceof ConnectError ? connectFailure(e, t) : e;
+    if (verdict.kind !== 'unknown') throw hostKeyRefusal(verdict, info, t.knownHostsPath);
   }
-  if (trustNew) {
-    await mkdir(dirname(t.knownHostsPath), { recursive: true, mode: 0o700 });
-    const line = formatKnownHostsLine(t.sshHost, t.sshPort, session.hostKey.blob, { hashed: prefersHashed(text) });
-    const sep = text && !text.endsWith('\n') ? '\n' : '';
-    await appendFile(t.knownHostsPath, `${sep}${line}\n`, { mode: 0o600 });
+  // A key never seen: ask outside the handshake (ssh2's ready timer would not wait for a
+  // person comparing fingerprints), then connect again trusting exactly that key.
+  const seen: HostKeyInfo = info;
+  if (!(await t.confirmNewHostKey(seen))) throw hostKeyRefusal(verdict, seen, t.knownHostsPath);
+  let session: HostSession;
+  try {
+    session = await attempt((blob) => blob.equals(seen.blob));
+  } catch (e) {
+    if (info && !info.blob.equals(seen.blob)) throw hostKeyRefusal({ kind: 'changed', line: 0, expectedFingerprint: seen.fingerprint }, info, t.knownHostsPath);
+    throw e instanceof ConnectError ? connectFailure(e, t) : e;
   }
-  return { session, hostKey: info!, recorded: trustNew };
+  await mkdir(dirname(t.knownHostsPath), { recursive: true, mode: 0o700 });
+  const line = formatKnownHostsLine(t.sshHost, t.sshPort, seen.blob, { hashed: prefersHashed(text) });
+  const sep = text && !text.endsWith('\n') ? '\n' : '';
+  await appendFile(t.knownHostsPath, `${sep}${line}\n`, { mode: 0o600 });
+  return { session, hostKey: seen, recorded: true };
 }
 
 /** A second login with exactly the host key the first one checked: proves a key works. */
@@ -199,4 +207,17 @@ export async function authSources(o: { identity?: string; passphrase?: Sensitive
     }
   }
   return out;
+}
+
+/** Public key blobs (base64) of the keys an agent offers: never removed from a host. */
+export function agentKeyBlobs(socket: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    try {
+      new ssh2.OpenSSHAgent(socket).getIdentities((err, keys) => {
+        resolve(err || !keys ? [] : keys.map((k) => (k as ParsedKey).getPublicSSH().toString('base64')));
+      });
+    } catch {
+      resolve([]);
+    }
+  });
 }

@@ -42,11 +42,15 @@ async function dispatchAndFollow(ctx: ApplyContext): Promise<{ url: string; conc
   try {
     d = await dispatchWorkflow(gh, r, ins.repo.workflowFile, branch, { version: 'latest' });
   } catch (e) {
-    // A 5xx may hide a dispatch that went through: look for its run before trying again.
+    // A 5xx may hide a dispatch that went through: look for its run for a minute before
+    // trying again, so one release is never started twice.
     const status = (e as { status?: number }).status;
     if (status !== undefined && status < 500) throw e;
-    await deps.sleep(deps.pollMs);
-    const found = await findDispatchedRun(gh, r, ins.repo.workflowFile, branch, since, before);
+    let found;
+    for (let waited = 0; !found && waited < 60_000; waited += Math.max(deps.pollMs, 1000)) {
+      await deps.sleep(Math.max(deps.pollMs, 1000));
+      found = await findDispatchedRun(gh, r, ins.repo.workflowFile, branch, since, before);
+    }
     d = found ? { runId: found.id } : await dispatchWorkflow(gh, r, ins.repo.workflowFile, branch, { version: 'latest' });
   }
   let runId = d.runId;

@@ -1,6 +1,7 @@
 import { StepError } from '../errors.js';
 import { getSecretMeta, putSecret } from '../github/api.js';
 import { sealSecret } from '../github/seal.js';
+import { githubFailure } from '../github/errors.js';
 import { OPTIONAL_SECRETS, PROVIDED_SECRETS, seedSecretNames } from '../github/workflow.js';
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, storageSecretNames } from '../targets/index.js';
@@ -93,6 +94,7 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
   let done = 0;
   ctx.emit({ type: 'progress', id: 'secrets', done, total: todo.length });
   const failures: string[] = [];
+  let refused: unknown;
   // Writes to the record are serialised: each save must see the previous one.
   let saving = Promise.resolve();
   await Promise.all(
@@ -115,11 +117,16 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
         await saving;
       } catch (e) {
         const err = e as { status?: number; message?: string };
+        if (err.status && [401, 403, 404].includes(err.status)) refused ??= e;
         failures.push(`${s.name} (${err.status ?? ''} ${String(err.message ?? e).split('\n')[0]})`.replace('( ', '('));
       }
       ctx.emit({ type: 'progress', id: 'secrets', done: ++done, total: todo.length });
     }),
   );
+  if (refused) {
+    const f = githubFailure(refused, 'secrets', repo, ins.settings.apiUrl);
+    throw new StepError('secrets', `${failures.length} of ${todo.length} secrets were refused: ${f.cause_}`, `${f.fix}. Secrets already written are kept; a re-run resumes here`);
+  }
   if (failures.length)
     throw new StepError(
       'secrets',

@@ -1,5 +1,5 @@
 import type { EngineEvent } from '../engine/types.js';
-import { planLines, restoreTestLines, seconds } from './format.js';
+import { planLines, restoreTestLines, sanitize, seconds } from './format.js';
 
 /**
  * One plain line per event, no escape codes: for pipes, CI logs and `--yes` runs.
@@ -17,7 +17,7 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
         write(`${e.status === 'fail' ? 'FAIL' : e.status === 'done' ? 'done' : e.status.padEnd(4)} ${e.id}: ${e.detail} (${seconds(e.ms)})`);
         break;
       case 'output':
-        write(`    | ${e.line}`);
+        write(`    | ${sanitize(e.line)}`);
         break;
       case 'progress':
         if (e.done !== lastProgress) write(`    ${e.done}/${e.total} secrets`);

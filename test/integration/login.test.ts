@@ -112,3 +112,23 @@ describe('logging in to a real sshd', { skip: skipWithoutSshd() }, () => {
     assert.equal(readFileSync(kh, 'utf8'), '');
   });
 });
+
+describe('agent identities', { skip: skipWithoutSshd() }, () => {
+  test('the keys an agent holds are listed, so they are never removed from a host', async () => {
+    requireSshd();
+    const { agentKeyBlobs } = await import('../../src/host/connect.js');
+    const h2 = await startSshd();
+    const d = mkdtempSync(join(tmpdir(), 'clh-agent-'));
+    const agent = await startAgent(d, h2.loginKeyEncrypted, h2.passphrase);
+    try {
+      const blobs = await agentKeyBlobs(agent.socket);
+      const pub = readFileSync(`${h2.loginKeyEncrypted}.pub`, 'utf8').split(' ')[1];
+      assert.deepEqual(blobs, [pub]);
+      assert.deepEqual(await agentKeyBlobs(join(d, 'no-such.sock')), []);
+    } finally {
+      await agent.stop();
+      await h2.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

@@ -19,10 +19,10 @@ before(async () => {
 });
 after(() => gh.close());
 
-function ctx(): { c: ApplyContext; events: EngineEvent[] } {
+function ctx(o: { instantSleep?: boolean } = {}): { c: ApplyContext; events: EngineEvent[] } {
   const events: EngineEvent[] = [];
   const s = settings({ apiUrl: gh.url, token: new Sensitive('t') });
-  const deps = { now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)), pollMs: 10, queuedTimeoutMs: 60_000, store: memoryStore() } as unknown as Deps;
+  const deps = { now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, o.instantSleep ? 1 : ms)), pollMs: 10, queuedTimeoutMs: 60_000, store: memoryStore() } as unknown as Deps;
   const c = { ins: inspection({ settings: s }), deps, emit: (e: EngineEvent) => events.push(e), gh: createGitHubClient({ token: s.token, baseUrl: gh.url, backoffMs: () => 1 }) } as unknown as ApplyContext;
   return { c, events };
 }
@@ -41,7 +41,7 @@ test('a 502 on the dispatch is not blindly retried: the run is looked for, then 
   const before = gh.dispatches('acme/app').length;
   gh.reset();
   gh.setFaults({ fail5xx: { count: 1, match: /^POST .*dispatches/ } });
-  const { c } = ctx();
+  const { c } = ctx({ instantSleep: true });
   const r = await applyRelease(c);
   assert.equal(r.conclusion, 'success');
   assert.equal(gh.dispatches('acme/app').length - before, 1, 'exactly one release started');

@@ -32,3 +32,10 @@ test('plan lines: fixes for blocked items, commands for changes', () => {
   assert.match(lines.join('\n'), /BLOCKED +Docker +not installed\n +fix: line one\n +line two/);
   assert.match(lines.join('\n'), /will change docker-compose shim  install\n +\$ write x/);
 });
+
+test('sanitize strips escape sequences and control characters from host output', async () => {
+  const { sanitize } = await import('../../src/ui/format.js');
+  assert.equal(sanitize('\u001b[31mred\u001b[0m \u001b]8;;http://evil\u0007link\u001b]8;;\u0007 \u0007bell\rback'), 'red link bellback');
+  assert.equal(sanitize('tab\there'), 'tab\there');
+  assert.equal(sanitize('\u001b[2J\u001b[Hclear'), 'clear');
+});
