@@ -147,10 +147,12 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
     try {
       login = await ctx.connect(d, auth, async (info) => {
         s.stop('The host answered with a key this computer has not seen');
-        return p.confirm({
+        const yes = await p.confirm({
           message: `Trust ${info.type} key ${info.fingerprint} of ${info.host}:${info.port}? Compare it with your provider's console.`,
           initial: ctx.trustByDefault ?? false,
         });
+        if (yes) s.start(`Connecting to ${d.user}@${d.sshHost}:${d.sshPort ?? 22}`);
+        return yes;
       });
       s.stop(`Connected: ${login.hostKey.type} ${login.hostKey.fingerprint}${login.recorded ? ' (recorded in known_hosts)' : ''}`);
     } catch (e) {

@@ -13,7 +13,13 @@ export interface LiveView {
 
 export interface LiveViewOptions {
   stdout: NodeJS.WriteStream;
+  /**
+   * The keyboard. On a terminal it is held in raw mode while the view runs (see holdKeyboard):
+   * a key typed meanwhile is swallowed instead of echoed into the rows Ink redraws.
+   */
   stdin?: NodeJS.ReadStream;
+  /** Ctrl-C while the view holds the keyboard; by default SIGINT to this process (cli.ts's handler). */
+  onInterrupt?: () => void;
   noColor: boolean;
   /** For the summary's restore instructions; by default the owner of the proxy file's home. */
   deployUser?: string;
@@ -87,10 +93,43 @@ export function userOfHome(proxyFile: string | undefined): string {
   return home.split('/').filter(Boolean).pop() ?? 'deploy';
 }
 
+/**
+ * Ink redraws its live rows by moving the cursor up as many rows as it drew last time. In
+ * the terminal's normal (cooked) mode every key typed meanwhile is echoed where the cursor
+ * is: an Enter pressed during the run (people press Enter at a wizard) moves the cursor one
+ * row down behind Ink's back, the next erase stops one row short, and a stale copy of the
+ * running row stays on screen. So, while the view runs, the keyboard is in raw mode (no
+ * echo) and read here: keys are dropped, Ctrl-C (no SIGINT in raw mode) calls onInterrupt.
+ * Returns the release, which restores the mode and pauses the stream (idempotent).
+ */
+export function holdKeyboard(stdin: NodeJS.ReadStream | undefined, onInterrupt: () => void): () => void {
+  if (!stdin?.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
+  const wasRaw = stdin.isRaw;
+  const onData = (chunk: Buffer | string) => {
+    if (String(chunk).includes('\u0003')) {
+      release();
+      onInterrupt();
+    }
+  };
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    stdin.off('data', onData);
+    stdin.setRawMode(wasRaw);
+    stdin.pause();
+  };
+  stdin.setRawMode(true);
+  stdin.on('data', onData);
+  stdin.resume();
+  return release;
+}
+
 /** Draws engine events on a terminal until stop(). Importing this loads Ink and React, nothing else. */
 export function startLiveView(opts: LiveViewOptions): LiveView {
   const color = colorAllowed(opts.noColor, opts.env ?? process.env);
   const store = createStore();
+  const releaseKeyboard = holdKeyboard(opts.stdin, opts.onInterrupt ?? (() => void process.kill(process.pid, 'SIGINT')));
   // A terminal that narrows reflows the live rows Ink drew at the old width: Ink then erases
   // too few rows and stale copies stay on screen. Instead, clear the screen and draw it all
   // again at the new width (a new App: <Static> writes its rows again). Registered before
@@ -119,10 +158,14 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
       stopped ??= (async () => {
         stdout.off('resize', onResize);
         store.close();
-        // React commits store updates in a microtask: let the last one land before unmounting.
-        await new Promise((r) => setImmediate(r));
-        ink.unmount();
-        await ink.waitUntilExit();
+        try {
+          // React commits store updates in a microtask: let the last one land before unmounting.
+          await new Promise((r) => setImmediate(r));
+          ink.unmount();
+          await ink.waitUntilExit();
+        } finally {
+          releaseKeyboard();
+        }
       })();
       return stopped;
     },
