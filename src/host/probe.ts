@@ -54,7 +54,7 @@ export interface HostFacts {
 
 export const KEY_MARKER = 'create-litestream-host';
 export const SHIM_PATH = '/usr/local/bin/docker-compose';
-const SHIM_MARKER = '# Written by create-litestream-host: Docker Compose v2 behind the v1 command name.';
+export const SHIM_MARKER = '# Written by create-litestream-host: Docker Compose v2 behind the v1 command name.';
 export const SHIM_TEXT = `#!/bin/sh
 ${SHIM_MARKER}
 exec docker compose --compatibility "$@"

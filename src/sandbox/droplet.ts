@@ -17,6 +17,8 @@ import ssh2, { type AuthContext, type Connection, type ServerChannel } from 'ssh
 import { parse as parseYaml } from 'yaml';
 import { parseKeyLine } from '../host/authorized-keys.js';
 import { generateDeployKey } from '../host/deploy-key.js';
+import { authorizeKey, containersRunning, removeKeys, writeFileAtomic } from '../host/commands.js';
+import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER, SHIM_PATH } from '../host/probe.js';
 
 export const DOCKER_VERSION = '27.3.1';
 export const COMPOSE_VERSION = '2.29.7';
@@ -167,59 +169,18 @@ function matchScript(t: Template, text: string): Record<string, string[]> | unde
   return out;
 }
 
-const WRITE_FILE = template(String.raw`set -e
-umask 077
-d=$(dirname ⟨path⟩)
-mkdir -p "$d"
-t=$(mktemp "$d/.clh.XXXXXX")
-trap 'rm -f "$t"' EXIT
-cat > "$t"
-chmod ⟨mode⟩ "$t"
-mv -f "$t" ⟨path⟩
-trap - EXIT`);
-
-const WRITE_FILE_BACKUP = template(String.raw`set -e
-umask 077
-d=$(dirname ⟨path⟩)
-mkdir -p "$d"
-t=$(mktemp "$d/.clh.XXXXXX")
-trap 'rm -f "$t"' EXIT
-cat > "$t"
-chmod ⟨mode⟩ "$t"
-if [ -e ⟨path⟩ ] && [ ! -e ⟨backup⟩ ]; then cp -p ⟨path⟩ ⟨backup⟩; fi
-mv -f "$t" ⟨path⟩
-trap - EXIT`);
-
-const AUTHORIZE_KEY = template(String.raw`set -e
-umask 077
-mkdir -p ⟨dir⟩
-chmod 700 ⟨dir⟩
-f=⟨dir⟩/authorized_keys
-if [ -f "$f" ] && grep -qxF ⟨line⟩ "$f"; then exit 0; fi
-t=$(mktemp ⟨dir⟩/.authorized_keys.XXXXXX)
-trap 'rm -f "$t"' EXIT
-if [ -f "$f" ]; then cat "$f" > "$t"; fi
-if [ -s "$t" ] && [ -n "$(tail -c 1 "$t")" ]; then echo >> "$t"; fi
-printf '%s\n' ⟨line⟩ >> "$t"
-chmod 600 "$t"
-mv -f "$t" "$f"
-trap - EXIT`);
-
-const REMOVE_KEYS = template(String.raw`set -e
-umask 077
-f=⟨dir⟩/authorized_keys
-[ -f "$f" ] || exit 0
-t=$(mktemp ⟨dir⟩/.authorized_keys.XXXXXX)
-trap 'rm -f "$t"' EXIT
-awk -v m=⟨marker⟩ -v list=⟨blobs⟩ 'BEGIN { n = split(list, b, " ") }
-{ if (index($0, m)) { for (i = 1; i <= n; i++) if (index($0, b[i])) next }; print }' "$f" > "$t"
-chmod 600 "$t"
-mv -f "$t" "$f"
-trap - EXIT`);
-
-const CONTAINERS_RUNNING = template(
-  String.raw`for c in ⟨*names⟩; do printf '%s=%s\n' "$c" "$(docker inspect -f '{{.State.Running}}' "$c" 2>/dev/null)"; done`,
-);
+/**
+ * The scripts the program sends, taken from its own builders with named holes, so the
+ * droplet follows every change to them. A hole is a word quote() leaves bare, then
+ * becomes a ⟨name⟩ of the template.
+ */
+const hole = (name: string) => `CLHHOLE${name}CLHHOLE`;
+const fromBuilder = (argv: string[]): Template => template(argv[2]!.replace(/CLHHOLE(\w+)CLHHOLE/g, '⟨$1⟩'));
+const WRITE_FILE = fromBuilder(writeFileAtomic(hole('path'), hole('mode')));
+const WRITE_FILE_BACKUP = fromBuilder(writeFileAtomic(hole('path'), hole('mode'), { backupSuffix: '.orig' }));
+const AUTHORIZE_KEY = fromBuilder(authorizeKey(hole('home'), hole('line')));
+const REMOVE_KEYS = fromBuilder(removeKeys(hole('home'), [hole('blobs')]));
+const CONTAINERS_RUNNING = fromBuilder(containersRunning());
 
 /** Every key the probe may print that this droplet knows how to answer. */
 const PROBE_KEYS = new Set([
@@ -233,8 +194,6 @@ const PROBE_KEYS = new Set([
 // ---------------------------------------------------------------------------------------
 // The virtual host
 
-const SHIM_PATH = '/usr/local/bin/docker-compose';
-const SHIM_MARKER = '# Written by create-litestream-host: Docker Compose v2 behind the v1 command name.';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -420,7 +379,7 @@ class Host {
       if (!path.startsWith('/') || !/^0?[0-7]{3,4}$/.test(mode)) throw new ExecError(`chmod: invalid mode: '${mode}'`, 1);
       const content = await io.stdin();
       this.mkdirP(u, parentOf(path));
-      const backup = m.backup?.[0];
+      const backup = text.includes(`${path}.orig`) ? `${path}.orig` : undefined;
       const old = this.state.files.get(path);
       if (backup && old && !this.state.files.has(backup)) this.writeFile(u, backup, old.content, old.mode);
       this.writeFile(u, path, content, parseInt(mode, 8));
@@ -428,7 +387,7 @@ class Host {
     }
     m = matchScript(AUTHORIZE_KEY, text);
     if (m) {
-      const dir = m.dir![0]!;
+      const dir = `${m.home![0]!}/.ssh`;
       const line = m.line![0]!;
       this.mkdirP(u, dir);
       const d = this.state.dirs.get(dir)!;
@@ -445,8 +404,8 @@ class Host {
     }
     m = matchScript(REMOVE_KEYS, text);
     if (m) {
-      const dir = m.dir![0]!;
-      const marker = m.marker![0]!;
+      const dir = `${m.home![0]!}/.ssh`;
+      const marker = KEY_MARKER;
       const blobs = m.blobs![0]!.split(' ').filter(Boolean);
       const f = `${dir}/authorized_keys`;
       const old = this.state.files.get(f);
@@ -459,7 +418,7 @@ class Host {
     m = matchScript(CONTAINERS_RUNNING, text);
     if (m) {
       const daemon = u.uid === 0 || u.groups.includes('docker');
-      for (const c of m.names!) io.out(`${c}=${daemon && this.state.containerInfo.has(c) ? String(this.state.containers.has(c)) : ''}\n`);
+      for (const c of PROXY_CONTAINERS) io.out(`${c}=${daemon && this.state.containerInfo.has(c) ? String(this.state.containers.has(c)) : ''}\n`);
       return 0;
     }
     const first = text.split('\n')[0]!.trim().split(/\s+/)[0] ?? '';

@@ -197,3 +197,9 @@ test('review cases on a real Ubuntu host: unnamed port holders with our proxy up
   const grp = makePlan(inspection({ facts: facts({ deployUser: { ...facts().deployUser, groupExists: true } }) }));
   assert.match(item(grp, 'deploy-user').commands![0]!, /--gid deploy --groups docker deploy$/);
 });
+
+test('--no-release skips the release; a re-run with nothing else to do does not release again', () => {
+  const p = makePlan(inspection({ settings: settings({ release: false }) }));
+  assert.equal(item(p, 'release').status, 'skip');
+  assert.equal(item(p, 'release').detail, '--no-release');
+});
