@@ -54,16 +54,16 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   p.intro('create-litestream-host');
   p.note(
     [
-      'This sets up a Linux host and a GitHub repository made from the ServiceStack',
-      'Litestream templates, then releases the app. It will:',
+      'This sets up a Linux host and a GitHub repository made from',
+      'the ServiceStack Litestream templates, then releases the app:',
       '  1. check the host (Docker, Compose v2, ports) over SSH',
-      '  2. install a docker-compose shim and start nginx-proxy with LetsEncrypt',
-      '  3. create a deploy key and write the repository\'s Actions secrets',
+      '  2. install a docker-compose shim, start nginx-proxy + LetsEncrypt',
+      '  3. create a deploy key, write the repository\'s Actions secrets',
       '  4. run the release workflow and follow it',
       '',
       'You need: a host you can SSH into, the repository, a GitHub token,',
       'and a storage account (AWS S3, Azure Blob or any SFTP server).',
-      'About 5 minutes of questions; the first release takes 5 to 10 minutes.',
+      'About 5 minutes of questions; the first release takes 5-10 more.',
       'Nothing changes until you confirm the plan.',
     ].join('\n'),
     'What happens',

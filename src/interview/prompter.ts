@@ -24,6 +24,9 @@ export interface Prompter {
 
 export async function clackPrompter(io: { input: Readable; output: Writable }): Promise<Prompter> {
   const c = await import('@clack/prompts');
+  // A pty that reports no size (some CI shells, `script`) would make clack wrap every box to one column.
+  const out = io.output as Writable & { columns?: number };
+  if (!out.columns) out.columns = 80;
   const opts = { input: io.input, output: io.output };
   const done = <T>(v: unknown): T => {
     if (c.isCancel(v)) {
