@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { PROXY_FILE } from '../host/probe.js';
 import type { AuthSource } from '../host/transport.js';
 import type { OpenedLogin } from '../host/connect.js';
-import { applyDeployKey, finishDeployKey, keysToRemove } from '../steps/deploy-key.js';
+import { applyDeployKey, deployKeyState, finishDeployKey, keysToRemove } from '../steps/deploy-key.js';
 import { applyDeployUser, deployHome } from '../steps/deploy-user.js';
 import { applyProxy } from '../steps/proxy.js';
 import { applyRelease } from '../steps/release.js';
@@ -14,11 +14,12 @@ import { blockedItems, makePlan } from './plan.js';
 import type { ApplyContext, Deps, Emit, StepId, Summary } from './types.js';
 
 /** What to do when a planned step runs: apply functions in the order changes must happen. */
-const APPLY: { id: StepId; title: string; run: (c: ApplyContext) => Promise<string | undefined> }[] = [
+const APPLY: { id: StepId; title: string; run: (c: ApplyContext) => Promise<string | undefined>; when?: (c: ApplyContext) => boolean }[] = [
   { id: 'shim', title: 'Install the docker-compose shim', run: applyShim },
   { id: 'deploy-user', title: 'Create the deploy user', run: applyDeployUser },
   { id: 'proxy', title: 'Start nginx-proxy + LetsEncrypt', run: applyProxy },
-  { id: 'deploy-key', title: 'Authorize a new deploy key', run: applyDeployKey },
+  // A deploy-key change may be only the removal of replaced keys, done after the secrets.
+  { id: 'deploy-key', title: 'Authorize a new deploy key', run: applyDeployKey, when: (c) => deployKeyState(c.ins).needsNew },
   { id: 'secrets', title: 'Write repository secrets', run: applySecrets },
 ];
 
@@ -69,7 +70,7 @@ export async function runOnboarding(settings: Settings, deps: Deps, emit: Emit, 
     emit({ type: 'phase', phase: 'apply' });
     const ctx: ApplyContext = { ins, plan, deps, emit, host, gh, deployHome: home, written: [], changed: summary.changed };
     const status = new Map(plan.items.map((i) => [i.id, i.status]));
-    for (const s of APPLY) if (status.get(s.id) === 'change') await step(ctx, s.id, s.title, () => s.run(ctx));
+    for (const s of APPLY) if (status.get(s.id) === 'change' && (s.when?.(ctx) ?? true)) await step(ctx, s.id, s.title, () => s.run(ctx));
     if (keysToRemove(ctx).length) await step(ctx, 'deploy-key', 'Remove replaced deploy keys', () => finishDeployKey(ctx));
     // Persist non-secret answers and the record even when nothing was written.
     await deps.store.save(`${settings.repo.owner}/${settings.repo.repo}`, ins.saved);

@@ -63,7 +63,6 @@ export function planDeployKey(ins: Inspection): PlanItem {
 export async function applyDeployKey(ctx: ApplyContext): Promise<string> {
   const { ins, deps } = ctx;
   const s = deployKeyState(ins);
-  if (!s.needsNew) return 'kept';
   const key = deps.generateKey(deployKeyComment(repoName(ins), deps.now()));
   // Record the new key before it reaches the host, so a run stopped anywhere from here on
   // leaves a state the next run reads correctly (see RepoRecord.pendingKey).
