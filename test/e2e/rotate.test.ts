@@ -61,6 +61,16 @@ describe('rotation', { skip: skipWithoutSshd(), concurrency: false }, () => {
     assert.ok(!(await w.host.dockerCalls()).some((c) => c.includes('up')));
   });
 
+  test('--keep-deploy-key keeps a 0600 copy of the new private key, equal to DEPLOY_KEY', async () => {
+    const kept = join(w.home, 'kept', 'deploy_key');
+    const r = await w.run([...args(), '--rotate', '--rotate-only', 'deploy-key', '--keep-deploy-key', kept]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(statSync(kept).mode & 0o777, 0o600);
+    assert.equal(readFileSync(kept, 'utf8'), w.gh.secretValue(REPO, 'DEPLOY_KEY'));
+    assert.ok(await logsIn(w, kept));
+    assert.ok(!r.stdout.includes('PRIVATE KEY'));
+  });
+
   test('the SSH connection drops between authorizing the new key and removing the old: the next run finishes the swap', async () => {
     const oldKey = saveKey(w);
     w.gh.reset();
@@ -126,6 +136,6 @@ describe('rotation', { skip: skipWithoutSshd(), concurrency: false }, () => {
   });
 });
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 const readKey = (f: string) => readFileSync(f, 'utf8');
 void STORAGE;
