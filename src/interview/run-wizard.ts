@@ -77,7 +77,18 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
       confirmPlan: async (plan: Plan) => {
         if (!(await p.confirm({ message: `Apply ${plan.items.filter((i) => i.status === 'change').length} changes?`, initial: true }))) return false;
         const { startLiveView } = await import('../ui/live/index.js');
-        live = startLiveView({ stdout: io.stdout as NodeJS.WriteStream, stdin: io.stdin as NodeJS.ReadStream, noColor, deployUser: settings.deployUser });
+        const view = startLiveView({
+          stdout: io.stdout as NodeJS.WriteStream,
+          stdin: io.stdin as NodeJS.ReadStream,
+          noColor,
+          deployUser: settings.deployUser,
+          // Close the view cleanly (running rows marked stopped), then exit 130 through cli.ts.
+          onInterrupt: () => {
+            view.fail({ step: 'interrupted', cause: 'Ctrl-C; every change so far was written whole or not at all', fix: 'Re-run: it resumes where this one stopped' });
+            void view.stop().finally(() => process.kill(process.pid, 'SIGINT'));
+          },
+        });
+        live = view;
         return true;
       },
     });
