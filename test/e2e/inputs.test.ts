@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runBin } from '../helpers/world.js';
 
 const home = mkdtempSync(join(tmpdir(), 'clh-inputs-'));
@@ -97,4 +97,33 @@ test('no secret value is printed in any of these errors, and nothing is written 
   const r = await runBin([...full, '--email', 'bad'], env({ ...aws, AWS_SECRET_ACCESS_KEY: 'SuperSecretValue"x' }));
   assert.ok(!r.stderr.includes('SuperSecretValue'));
   assert.deepEqual(readdirSync(home).filter((f) => f !== 'secrets.env'), []);
+});
+
+test('detection: the repository from `git remote get-url origin`, the token from `gh auth token`', async () => {
+  const { mkdirSync, chmodSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const work = join(home, 'app');
+  mkdirSync(work, { recursive: true });
+  spawnSync('git', ['init', '-q', work]);
+  spawnSync('git', ['-C', work, 'remote', 'add', 'origin', 'git@github.com:acme/detected-app.git']);
+  const bin = join(home, 'fakebin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'gh'), '#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo gho_fromgh && exit 0\nexit 1\n');
+  chmodSync(join(bin, 'gh'), 0o755);
+  const args = full.filter((a, i) => a !== '--repo' && full[i - 1] !== '--repo');
+  const { GH_TOKEN: _, ...noToken } = aws;
+  const { spawn } = await import('node:child_process');
+  const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    const p = spawn(join(import.meta.dirname, '..', '..', 'bin', 'create-litestream-host.js'), args, {
+      cwd: work,
+      env: { ...env(noToken), PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}` },
+    });
+    let stderr = '';
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
+  // Both found: validation passes and the run stops only at the missing key file.
+  assert.equal(r.code, 2);
+  assert.doesNotMatch(r.stderr, /--repo is required|GH_TOKEN/);
+  assert.match(r.stderr, /-i \/nonexistent\/key/);
 });
