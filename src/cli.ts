@@ -98,7 +98,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (cli.help) return void out(HELP.trimEnd()), 0;
   if (cli.version) return void out(version()), 0;
   if (cli.demo) {
-    const { runDemo } = await import('./sandbox/demo.js');
+    const { runDemo } = await import('./sandbox/demo/index.js');
     return runDemo(cli, env, io);
   }
   // On a terminal with no --yes, the guided wizard; in CI or a pipe, the plain engine run.

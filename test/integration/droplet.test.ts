@@ -1,4 +1,4 @@
-// The sandbox droplet (src/sandbox/droplet.ts) answers the program's REAL commands, built by
+// The sandbox droplet (src/sandbox/droplet/) answers the program's REAL commands, built by
 // src/host/commands.ts and src/host/probe.ts, the way a fresh Ubuntu droplet with Docker does.
 // A change to those builders that the droplet does not know fails here first.
 import { after, before, describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { parseFacts, probeScript, PROXY_FILE, SHIM_PATH, SHIM_TEXT } from '../..
 import { shArgv } from '../../src/host/shell.js';
 import { connect, ConnectError, type HostSession } from '../../src/host/transport.js';
 import { renderProxyCompose } from '../../src/steps/proxy-compose.js';
-import { startDroplet, tokenize, type Droplet } from '../../src/sandbox/droplet.js';
+import { startDroplet, tokenize, type Droplet } from '../../src/sandbox/droplet/index.js';
 import { join, quote } from '../../src/host/shell.js';
 
 const root = { user: 'root', uid: 0 };

@@ -1,0 +1,118 @@
+/**
+ * The `sh -c` scripts the program sends (src/host/commands.ts and the probe), recognised
+ * EXACTLY by their full text: templates with ⟨name⟩ for a quoted word and ⟨*name⟩ for a
+ * space-separated list of them.
+ */
+import { authorizeKey, containersRunning, removeKeys, writeFileAtomic } from '../../host/commands.js';
+import { KEY_MARKER, PROXY_CONTAINERS } from '../../host/probe.js';
+import { ExecError, lines, parentOf, type Host, type Io } from './host.js';
+import { probe } from './probe.js';
+import { tokenize, WORD } from './shell-words.js';
+import type { VUser } from './state.js';
+
+interface Template {
+  re: RegExp;
+  names: { name: string; list: boolean }[];
+}
+
+function template(text: string): Template {
+  const names: Template['names'] = [];
+  let src = '';
+  for (const part of text.split(/(⟨\*?\w+⟩)/)) {
+    const m = /^⟨(\*?)(\w+)⟩$/.exec(part);
+    if (m) {
+      names.push({ name: m[2]!, list: !!m[1] });
+      src += m[1] ? `(${WORD}(?: ${WORD})*)` : `(${WORD})`;
+    } else src += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return { re: new RegExp(`^${src}$`), names };
+}
+
+/** The placeholders' values, or undefined when the text is not this script (or a repeated placeholder differs). */
+function matchScript(t: Template, text: string): Record<string, string[]> | undefined {
+  const m = t.re.exec(text);
+  if (!m) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [i, { name, list }] of t.names.entries()) {
+    const words = tokenize(m[i + 1]!);
+    if (!words || (!list && words.length !== 1)) return undefined;
+    const seen = out[name];
+    if (seen && seen.join('\0') !== words.join('\0')) return undefined;
+    out[name] = words;
+  }
+  return out;
+}
+
+/**
+ * The scripts the program sends, taken from its own builders with named holes, so the
+ * droplet follows every change to them. A hole is a word quote() leaves bare, then
+ * becomes a ⟨name⟩ of the template.
+ */
+const hole = (name: string) => `CLHHOLE${name}CLHHOLE`;
+const fromBuilder = (argv: string[]): Template => template(argv[2]!.replace(/CLHHOLE(\w+)CLHHOLE/g, '⟨$1⟩'));
+const WRITE_FILE = fromBuilder(writeFileAtomic(hole('path'), hole('mode')));
+const WRITE_FILE_BACKUP = fromBuilder(writeFileAtomic(hole('path'), hole('mode'), { backupSuffix: '.orig' }));
+const AUTHORIZE_KEY = fromBuilder(authorizeKey(hole('home'), hole('line')));
+const REMOVE_KEYS = fromBuilder(removeKeys(hole('home'), [hole('blobs')]));
+const CONTAINERS_RUNNING = fromBuilder(containersRunning());
+
+/** Runs one recognised script as `u`; an unknown one answers like sh does (127, "not found"). */
+export async function script(host: Host, u: VUser, text: string, io: Io): Promise<number> {
+  if (text.includes('probe.done')) {
+    io.out(probe(host, u, text));
+    return 0;
+  }
+  let m = matchScript(WRITE_FILE_BACKUP, text) ?? matchScript(WRITE_FILE, text);
+  if (m) {
+    const path = m.path![0]!;
+    const mode = m.mode![0]!;
+    if (!path.startsWith('/') || !/^0?[0-7]{3,4}$/.test(mode)) throw new ExecError(`chmod: invalid mode: '${mode}'`, 1);
+    const content = await io.stdin();
+    host.mkdirP(u, parentOf(path));
+    const backup = text.includes(`${path}.orig`) ? `${path}.orig` : undefined;
+    const old = host.state.files.get(path);
+    if (backup && old && !host.state.files.has(backup)) host.writeFile(u, backup, old.content, old.mode);
+    host.writeFile(u, path, content, parseInt(mode, 8));
+    return 0;
+  }
+  m = matchScript(AUTHORIZE_KEY, text);
+  if (m) {
+    const dir = `${m.home![0]!}/.ssh`;
+    const line = m.line![0]!;
+    host.mkdirP(u, dir);
+    const d = host.state.dirs.get(dir)!;
+    if (u.uid !== 0 && d.owner !== u.name) throw new ExecError(`chmod: changing permissions of '${dir}': Operation not permitted`, 1);
+    d.mode = 0o700;
+    const f = `${dir}/authorized_keys`;
+    const old = host.state.files.get(f);
+    if (old && !host.canRead(u, old)) throw new ExecError(`grep: ${f}: Permission denied`, 2);
+    if (old && lines(old.content).includes(line)) return 0;
+    let text2 = old?.content ?? '';
+    if (text2 && !text2.endsWith('\n')) text2 += '\n';
+    host.writeFile(u, f, `${text2}${line}\n`, 0o600);
+    return 0;
+  }
+  m = matchScript(REMOVE_KEYS, text);
+  if (m) {
+    const dir = `${m.home![0]!}/.ssh`;
+    const marker = KEY_MARKER;
+    const blobs = m.blobs![0]!.split(' ').filter(Boolean);
+    const f = `${dir}/authorized_keys`;
+    const old = host.state.files.get(f);
+    if (!old) return 0;
+    if (!host.canRead(u, old)) throw new ExecError(`awk: cannot open "${f}" (Permission denied)`, 2);
+    const kept = lines(old.content).filter((l) => !(l.includes(marker) && blobs.some((b) => l.includes(b))));
+    host.writeFile(u, f, kept.map((l) => `${l}\n`).join(''), 0o600);
+    return 0;
+  }
+  m = matchScript(CONTAINERS_RUNNING, text);
+  if (m) {
+    const daemon = u.uid === 0 || u.groups.includes('docker');
+    for (const c of PROXY_CONTAINERS) io.out(`${c}=${daemon && host.state.containerInfo.has(c) ? String(host.state.containers.has(c)) : ''}\n`);
+    return 0;
+  }
+  const first = text.split('\n')[0]!.trim().split(/\s+/)[0] ?? '';
+  io.err(`sh: 1: ${first}: not found\n`);
+  io.err('(the sandbox droplet emulates only the scripts the program sends; this one is not one of them)\n');
+  return 127;
+}
