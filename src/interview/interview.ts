@@ -14,6 +14,11 @@ import type { Prompter } from './prompter.js';
 
 export type RerunChoice = 'repair' | 'rotate' | 'new-host';
 
+export interface RepoPeek {
+  target?: TargetId;
+  secrets?: Set<string>;
+}
+
 export interface InterviewContext {
   cli: CliOptions;
   draft: Draft;
@@ -26,8 +31,11 @@ export interface InterviewContext {
   banner?: string;
   /** Where prefilled secret values came from (default: the environment). */
   sourceLabel?: string;
-  /** Reads the release workflow's target once repository and token are known (best effort). */
-  detectTarget?: (d: Draft) => Promise<TargetId | undefined>;
+  /**
+   * Reads the repository once repository and token are known (best effort): the release
+   * workflow's target, and the names of the secrets already set there.
+   */
+  peekRepo?: (d: Draft) => Promise<RepoPeek>;
   /** Loads the repository's saved file once the repository is known. */
   loadSaved?: (repo: string) => Promise<RepoFile>;
   /** Connects with the answers so far: the host key is checked (and asked about) here. */
@@ -78,11 +86,19 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
     for (const [k, val] of Object.entries(saved.defaults)) if (val !== undefined && (d as unknown as Record<string, unknown>)[k] === undefined) (d as unknown as Record<string, unknown>)[k] = val;
   }
 
+  if (d.token) p.info(`GitHub token: from ${ctx.sourceLabel ?? (ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`')}`);
+  else {
+    p.info(`Create a token (classic, scopes repo and workflow): ${tokenPageUrl(d.githubApiUrl ?? 'https://api.github.com')}`);
+    d.token = new Sensitive(await p.secret({ message: 'GitHub token', validate: (t) => (t.trim() ? undefined : 'paste the token, or press Ctrl-C and set GH_TOKEN') }));
+  }
+  // What the repository already holds: a setup made elsewhere is recognised too.
+  const peek: RepoPeek = (await ctx.peekRepo?.(d).catch(() => undefined)) ?? {};
+
   let choice: RerunChoice | undefined;
   let rotate = cli.rotate;
-  if (saved?.record.deployKey && !cli.rotate) {
+  if ((saved?.record.deployKey || peek.secrets?.has('DEPLOY_KEY')) && !cli.rotate) {
     choice = await p.select<RerunChoice>({
-      message: `${d.repo} was set up before${saved.record.host ? ` on ${saved.record.host}` : ''}. What now?`,
+      message: `${d.repo} was set up before${saved?.record.host ? ` on ${saved.record.host}` : ' (its DEPLOY_KEY is set)'}. What now?`,
       options: [
         { value: 'repair', label: 'Check and repair', hint: 'does only what is missing' },
         { value: 'rotate', label: 'Rotate credentials', hint: 'new deploy key, storage keys, email' },
@@ -105,12 +121,6 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
       initial: ['deploy-key', 'storage', 'email'],
     });
 
-  if (d.token) p.info(`GitHub token: from ${ctx.sourceLabel ?? (ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`')}`);
-  else {
-    p.info(`Create a token (classic, scopes repo and workflow): ${tokenPageUrl(d.githubApiUrl ?? 'https://api.github.com')}`);
-    d.token = new Sensitive(await p.secret({ message: 'GitHub token', validate: (t) => (t.trim() ? undefined : 'paste the token, or press Ctrl-C and set GH_TOKEN') }));
-  }
-  const targetGuess = ctx.detectTarget?.(d).catch(() => undefined);
 
   // The host and how to reach it; connect before asking anything else.
   let login: OpenedLogin | undefined;
@@ -177,15 +187,16 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
     d.email = await p.text({ message: 'LetsEncrypt email (certificate notices)', initial: d.email, placeholder: 'ops@your-domain.com', validate: check(v.email) });
 
   if (!given('target')) {
-    const guess = await targetGuess;
+    const guess = peek.target;
     d.target = await p.select<TargetId>({
       message: 'Where should Litestream replicate the database?',
-      options: TARGET_IDS.map((t) => ({ value: t, label: TARGETS[t].title, hint: `${TARGETS[t].blurb}${guess === t ? ' (the workflow uses this)' : ''}` })),
+      options: TARGET_IDS.map((t) => ({ value: t, label: `${TARGETS[t].title}${guess === t ? ' (the workflow uses this)' : ''}`, hint: TARGETS[t].blurb })),
       initial: (d.target as TargetId | undefined) ?? guess ?? 'aws',
     });
   }
   const target = TARGETS[d.target as TargetId];
-  const recorded = (n: string) => !!saved?.record.secrets[n];
+  // Set before (by this program, or found in the repository): kept unless rotated.
+  const recorded = (n: string) => !!saved?.record.secrets[n] || !!peek.secrets?.has(n);
   const rotatingStorage = rotate && rotateItems.includes('storage');
   for (const f of target.fields) {
     if (d.storage[f.name] && !rotatingStorage) {

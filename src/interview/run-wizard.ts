@@ -8,9 +8,8 @@ import { Interrupted, StepError } from '../errors.js';
 import type { Deps, EngineEvent, Plan, Summary } from '../engine/types.js';
 import type { HostKeyInfo, OpenedLogin } from '../host/connect.js';
 import type { AuthSource } from '../host/transport.js';
-import type { TargetId } from '../targets/index.js';
 import { planLines, seconds, wrapLines } from '../ui/format.js';
-import { interview } from './interview.js';
+import { interview, type RepoPeek } from './interview.js';
 import { clackPrompter, type Prompter } from './prompter.js';
 
 /** What differs between a real wizard run and the --demo sandbox. */
@@ -20,7 +19,7 @@ export interface WizardEnv {
   env: Record<string, string | undefined>;
   home: string;
   loadSaved?: (repo: string) => Promise<RepoFile>;
-  detectTarget?: (d: Draft) => Promise<TargetId | undefined>;
+  peekRepo?: (d: Draft) => Promise<RepoPeek>;
   depsOverrides?: Partial<Deps>;
   /** Where prefilled values came from, for the interview's "from …" lines. */
   sourceLabel?: string;
@@ -53,7 +52,7 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
       banner: w.banner,
       trustByDefault: w.trustByDefault,
       loadSaved: w.loadSaved,
-      detectTarget: w.detectTarget,
+      peekRepo: w.peekRepo,
       authSources: async (o) => (await connectModule).authSources(o),
       connect: async (d: Draft, auth: AuthSource[], confirmNewHostKey: (i: HostKeyInfo) => Promise<boolean>): Promise<OpenedLogin> =>
         (await connectModule).openLogin({
@@ -143,18 +142,24 @@ export async function runWizard(cli: CliOptions, env: Record<string, string | un
     env: merged,
     home,
     loadSaved: (repo) => store.load(repo),
-    detectTarget: async (d) => {
-      if (!d.repo || !d.token) return undefined;
-      const [{ createGitHubClient }, { getRepo, getFileText }, { analyzeWorkflow }] = await Promise.all([
-        import('../github/client.js'),
-        import('../github/api.js'),
-        import('../github/workflow.js'),
-      ]);
-      const gh = createGitHubClient({ token: d.token, baseUrl: d.githubApiUrl ?? 'https://api.github.com' });
-      const [owner, repo] = d.repo.split('/') as [string, string];
-      const info = await getRepo(gh, { owner, repo });
-      const text = await getFileText(gh, { owner, repo }, `.github/workflows/${d.workflow ?? 'release.yml'}`, info.defaultBranch);
-      return text ? analyzeWorkflow(text).target : undefined;
-    },
+    peekRepo,
   });
+}
+
+/** What the repository already holds, read as soon as repository and token are known. */
+export async function peekRepo(d: Draft): Promise<RepoPeek> {
+  if (!d.repo || !d.token) return {};
+  const [{ createGitHubClient }, { getRepo, getFileText, listSecrets }, { analyzeWorkflow }] = await Promise.all([
+    import('../github/client.js'),
+    import('../github/api.js'),
+    import('../github/workflow.js'),
+  ]);
+  const gh = createGitHubClient({ token: d.token, baseUrl: d.githubApiUrl ?? 'https://api.github.com' });
+  const [owner, repo] = d.repo.split('/') as [string, string];
+  const info = await getRepo(gh, { owner, repo });
+  const [text, secrets] = await Promise.all([
+    getFileText(gh, { owner, repo }, `.github/workflows/${d.workflow ?? 'release.yml'}`, info.defaultBranch).catch(() => undefined),
+    listSecrets(gh, { owner, repo }).catch(() => undefined),
+  ]);
+  return { target: text ? analyzeWorkflow(text).target : undefined, secrets: secrets && new Set(secrets.map((x) => x.name)) };
 }

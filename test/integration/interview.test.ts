@@ -138,3 +138,21 @@ test('a re-run of a finished setup offers repair, rotate or a new host', async (
   assert.equal(r.settings.email, 'new@acme.io');
   assert.equal(r.settings.storage.AWS_ACCESS_KEY_ID!.reveal(), 'AKIAIOSFODNN7EXAMPL2');
 });
+
+test('a setup made on another machine is recognised from the repository; its storage secrets are kept, not asked', async () => {
+  const t = terminal();
+  const p = await clackPrompter({ input: t.input, output: t.output });
+  const peekRepo = async () => ({ target: 'sftp' as const, secrets: new Set(['DEPLOY_KEY', 'SFTP_USERNAME', 'SFTP_PASSWORD', 'SFTP_HOST', 'SFTP_PORT']) });
+  const run = interview(p, ctx(['--repo', 'acme/app', '--host', 'app.acme.io', '--user', 'root', '-i', '/k', '--deploy-user', 'deploy', '--email', 'ops@acme.io'], { GH_TOKEN: 'x' }, { peekRepo, loadSaved: async () => ({ defaults: {}, record: { secrets: {} } }) }));
+  await t.answer(/set up before \(its DEPLOY_KEY is set\)/, ENTER); // check and repair
+  await t.answer(/SSH address/, ENTER);
+  await t.answer(/SSH port/, ENTER);
+  await t.answer(/Trust/, `y${ENTER}`);
+  await t.answer(/replicate the database/, ENTER); // the workflow's target is preselected
+  const r = await run;
+  assert.equal(r.choice, 'repair');
+  assert.equal(r.settings.target, 'sftp');
+  assert.deepEqual(Object.keys(r.settings.storage), []);
+  assert.match(t.plain(), /SFTP \(the workflow uses this\)/);
+  assert.doesNotMatch(t.plain(), /SFTP password:/);
+});

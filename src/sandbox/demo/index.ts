@@ -40,7 +40,7 @@ const sandboxNote = (settings: Settings) => {
 
 /** On a terminal: the same guided wizard as a real run, every answer prefilled for the sandbox. */
 async function runDemoWizard(cli: CliOptions, env: Record<string, string | undefined>, io: Io): Promise<number> {
-  const [{ runWizardWith }, { mkdir, writeFile }] = await Promise.all([import('../../interview/run-wizard.js'), import('node:fs/promises')]);
+  const [{ runWizardWith, peekRepo }, { mkdir, writeFile }] = await Promise.all([import('../../interview/run-wizard.js'), import('node:fs/promises')]);
   const sb = await startSandbox({ fast: env.CLH_DEMO_FAST === '1' });
   try {
     // The sandbox's folder plays the user's home: the demo login key is its ~/.ssh/id_ed25519.
@@ -71,6 +71,7 @@ async function runDemoWizard(cli: CliOptions, env: Record<string, string | undef
       env: { ...env, SSH_AUTH_SOCK: undefined },
       home,
       sourceLabel: 'the sandbox',
+      peekRepo,
       banner: [
         'Demo: a sandbox run. The host is a simulated Ubuntu droplet and GitHub',
         'a simulated API, both inside this process: nothing real is touched.',
