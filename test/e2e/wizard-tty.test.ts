@@ -61,6 +61,20 @@ async function answerUpToTrust(t: Tty): Promise<string> {
   return t.waitFor((s) => /◆  Trust ssh-ed25519 key SHA256:\S+ of 127\.0\.0\.1:\d+\?/.test(s) && promptOpen(s), { what: 'the host-key question' });
 }
 
+/**
+ * Running rows (a spinner, then the step's title) that a redraw left behind: the same step
+ * also has a row further down, finished (✔) or running again.
+ */
+function staleRunningRows(screen: string): string[] {
+  const lines = screen.split('\n');
+  const step = (l: string) => /^([⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✔]) (.+?)(?: {2}.*| \d+(?:\.\d+)?m?s)?$/.exec(l);
+  return lines.filter((l, i) => {
+    const m = step(l);
+    if (!m || m[1] === '✔') return false;
+    return lines.slice(i + 1).some((x) => step(x)?.[2] === m[2]);
+  });
+}
+
 /** The terminal is usable again after the program: line mode, echo, signals, cursor shown. */
 function assertTerminalRestored(t: Tty) {
   const mode = sttyRestored(t.stty());
@@ -248,5 +262,57 @@ describe('--demo in a terminal', { skip: skipTty }, () => {
     assert.doesNotMatch(s, /MISMATCH|MISSING/);
     assert.doesNotMatch(s, /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /m, 'no spinner row left on screen');
     assertTerminalRestored(t);
+  });
+
+  test('the terminal narrowed and widened during the live view: redrawn to fit, no stale rows, exit 0', async () => {
+    // Not CLH_DEMO_FAST: the release takes seconds, time enough to resize while it runs.
+    const r = await startTty({ argv: [BIN, '--demo'], env: { PATH, HOME: '/nonexistent', LANG: 'C.UTF-8' }, cols: 100, rows: 50 });
+    try {
+      const answered = (x: string) => x.split('◇').length;
+      const live = (x: string) => /^Workflow run: /m.test(x);
+      for (let prompts = 0; ; prompts++) {
+        const s = await r.waitFor((x) => promptOpen(x) || live(x) || x.includes('└  Done.') || x.includes('Cancelled'), { what: 'a prompt or the live view' });
+        if (!promptOpen(s)) {
+          assert.ok(live(s) && !s.includes('└  Done.'), `the live view, still running:\n${s}`);
+          break;
+        }
+        assert.ok(prompts < 30, `too many prompts:\n${s}`);
+        await r.keys('Enter');
+        await r.waitFor((x) => answered(x) > answered(s), { what: `question ${prompts + 1} answered` });
+      }
+
+      // Narrower: the view clears the screen and draws everything again at 60 columns.
+      await r.resize(60, 50);
+      await new Promise((f) => setTimeout(f, 1000));
+      const narrow = await r.rows();
+      const long = narrow.split('\n').filter((l) => [...l].length > 60);
+      assert.deepEqual(long, [], `no row wider than the 60 columns after the resize:\n${narrow}`);
+      assert.match(narrow, /^✔ Install the docker-compose shim/m, `the finished rows drawn again:\n${narrow}`);
+      assert.deepEqual(staleRunningRows(narrow), [], `no stale running row after the resize:\n${narrow}`);
+      // Wider: no clear needed, the rows just get room again.
+      await r.resize(90, 50);
+
+      await r.waitFor('└  Done.', { what: 'the end of the run' });
+      const code = await r.exit();
+      const final = await r.visible();
+      assert.equal(code, 0, final);
+      assert.match(final, /What the sandbox received/);
+      assert.match(final, /└  Done\.\s*$/);
+      assert.doesNotMatch(final, /MISMATCH|MISSING/);
+      assert.doesNotMatch(final, /^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /m, `no spinner row left on the final screen:\n${final}`);
+      // Everything drawn since the redraw (the clear pushed what was on screen before into the
+      // scrollback, where the running row of that moment stays): each step once, finished.
+      const all = await r.screen();
+      const redrawn = all.slice(all.lastIndexOf('\n✔ Install the docker-compose shim') + 1);
+      assert.deepEqual(staleRunningRows(redrawn), [], `no stale running row since the redraw:\n${redrawn}`);
+      assert.doesNotMatch(redrawn, /^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /m, `no spinner row left since the redraw:\n${redrawn}`);
+      for (const row of ['Install the docker-compose shim', 'Create the deploy user', 'Start nginx-proxy + LetsEncrypt', 'Authorize a new deploy key', 'Write repository secrets', 'Release: release.yml'])
+        assert.equal(redrawn.split('\n').filter((l) => l.startsWith(`✔ ${row}`)).length, 1, `one "✔ ${row}" row since the redraw:\n${redrawn}`);
+      // The narrowing cleared the screen once; widening did not.
+      assert.equal(r.raw().split('\u001b[H\u001b[2J').length - 1, 1, 'one clear, for the narrowing');
+      assertTerminalRestored(r);
+    } finally {
+      await r.close();
+    }
   });
 });

@@ -48,6 +48,10 @@ export interface Tty {
   screen(): Promise<string>;
   /** Only what is on screen now. */
   visible(): Promise<string>;
+  /** What is on screen now, row by row as displayed: wrapped lines are not joined (`capture-pane -p`). */
+  rows(): Promise<string>;
+  /** Resizes the pane's window to `cols` x `rows` (the program gets SIGWINCH). */
+  resize(cols: number, rows: number): Promise<void>;
   /** Types literal text (no key names). */
   type(text: string): Promise<void>;
   /** Presses keys by tmux name: 'Enter', 'C-c', 'C-u', 'BSpace', 'y'... */
@@ -107,6 +111,8 @@ export async function startTty(o: TtyOptions): Promise<Tty> {
     dir,
     screen,
     visible: () => tmux(['capture-pane', '-t', name, '-p', '-J']),
+    rows: () => tmux(['capture-pane', '-t', name, '-p']),
+    resize: async (cols, rows) => void (await tmux(['resize-window', '-t', name, '-x', String(cols), '-y', String(rows)])),
     type: async (text) => void (await tmux(['send-keys', '-t', name, '-l', text])),
     keys: async (...keys) => void (await tmux(['send-keys', '-t', name, ...keys])),
     async waitFor(p, w = {}) {

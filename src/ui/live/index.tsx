@@ -133,18 +133,22 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
   // A terminal that narrows reflows the live rows Ink drew at the old width: Ink then erases
   // too few rows and stale copies stay on screen. Instead, clear the screen and draw it all
   // again at the new width (a new App: <Static> writes its rows again). Registered before
-  // Ink's own handler so the clear comes first.
+  // Ink's own handler so the clear comes first. The new App is rendered right here (rerender
+  // flushes the update): else Ink's handler first draws the old tree, still as wide as the old
+  // terminal, its wider rows wrap, and its next erase leaves the top row (a spinner) behind.
   const { stdout } = opts;
+  const tree = <Connected store={store} color={color} deployUser={opts.deployUser} />;
   let width = stdout.columns;
   const onResize = () => {
     if (stdout.columns && width && stdout.columns < width) {
       stdout.write('\u001b[H\u001b[2J');
       store.redraw();
+      ink.rerender(tree);
     }
     width = stdout.columns;
   };
   stdout.on('resize', onResize);
-  const ink = render(<Connected store={store} color={color} deployUser={opts.deployUser} />, {
+  const ink = render(tree, {
     stdout: opts.stdout,
     ...(opts.stdin ? { stdin: opts.stdin } : {}),
     exitOnCtrlC: false,
