@@ -4,9 +4,9 @@ import { readFile, writeFile, chmod, mkdir, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { HELP, parseCli, type CliOptions } from './config/options.js';
+import { HELP, parseCli, rotateItemsOf, type CliOptions } from './config/options.js';
 import { draftFrom, draftWarnings, toSettings, type Draft, type Settings } from './config/settings.js';
-import { configDir, fileStore, type Store } from './config/store.js';
+import { configDir, fileStore, type RepoFile, type Store } from './config/store.js';
 import { Interrupted, StepError, UsageError } from './errors.js';
 import type { Deps, EngineEvent } from './engine/types.js';
 import { repoFromRemote } from './validate.js';
@@ -74,14 +74,27 @@ export async function realDeps(settings: Settings, env: Record<string, string | 
 }
 
 /** Collects the inputs from flags, env, env file, saved defaults and detection. */
-export async function collectDraft(cli: CliOptions, env: Record<string, string | undefined>, store: Store, cwd: string): Promise<{ draft: Draft; env: Record<string, string | undefined> }> {
+export async function collectDraft(
+  cli: CliOptions,
+  env: Record<string, string | undefined>,
+  store: Store,
+  cwd: string,
+): Promise<{ draft: Draft; env: Record<string, string | undefined>; saved: RepoFile | undefined }> {
   const fileEnv = cli.envFile ? await readEnvFile(cli.envFile) : {};
   const merged = { ...env, ...fileEnv };
   const repo = cli.repo ?? gitRemoteRepo(cwd);
-  const saved = repo ? (await store.load(repo)).defaults : {};
+  const saved = repo ? await store.load(repo) : undefined;
   const needGh = !merged.GH_TOKEN && !merged.GITHUB_TOKEN;
-  const draft = draftFrom(cli, merged, saved, { repo, token: needGh ? ghToken(cli.githubApiUrl ?? merged.GITHUB_API_URL) : undefined });
-  return { draft, env: merged };
+  const draft = draftFrom(cli, merged, saved?.defaults ?? {}, { repo, token: needGh ? ghToken(cli.githubApiUrl ?? merged.GITHUB_API_URL) : undefined });
+  return { draft, env: merged, saved };
+}
+
+/** Non-secret answers become the next run's defaults (the engine keeps the record beside them). */
+export async function saveDefaults(store: Store, settings: Settings, cli: CliOptions): Promise<void> {
+  const repo = `${settings.repo.owner}/${settings.repo.repo}`;
+  const file = await store.load(repo);
+  file.defaults = savedDefaultsOf(settings, cli);
+  await store.save(repo, file);
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
@@ -113,11 +126,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const home = homedir();
   const store = fileStore(configDir(env, home));
   try {
-    const { draft, env: merged } = await collectDraft(cli, env, store, process.cwd());
-    const repoKey = draft.repo;
-    const record = repoKey ? (await store.load(repoKey)).record : undefined;
-    const rotatingStorage = cli.rotate && (!cli.rotateOnly.length || cli.rotateOnly.includes('storage'));
-    const settings = toSettings(draft, cli, home, { storageAlreadySet: (n) => !!record?.secrets[n] && !rotatingStorage });
+    const { draft, env: merged, saved } = await collectDraft(cli, env, store, process.cwd());
+    const rotatingStorage = rotateItemsOf(cli).includes('storage');
+    const settings = toSettings(draft, cli, home, { storageAlreadySet: (n) => !!saved?.record.secrets[n] && !rotatingStorage });
     for (const w of draftWarnings(draft)) err(`warning: ${w}`);
     const { authSources } = await import('./host/connect.js');
     const auth = await authSources({ identity: settings.identity, passphrase: settings.passphrase, home, agentSocket: merged.SSH_AUTH_SOCK });
@@ -126,11 +137,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const report = (await import('./ui/plain-reporter.js')).plainReporter(out, { deployUser: settings.deployUser });
     const { runOnboarding } = await import('./engine/run.js');
     await runOnboarding(settings, deps, report as (e: EngineEvent) => void, auth);
-    if (settings.dryRun) return 0;
-    // Non-secret answers become next run's defaults.
-    const file = await store.load(`${settings.repo.owner}/${settings.repo.repo}`);
-    file.defaults = savedDefaultsOf(settings, cli);
-    await store.save(`${settings.repo.owner}/${settings.repo.repo}`, file);
+    if (!settings.dryRun) await saveDefaults(store, settings, cli);
     return 0;
   } catch (e) {
     return reportFailure(e, err);

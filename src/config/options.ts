@@ -109,6 +109,10 @@ Exit codes: 0 done, 1 a step failed (a re-run resumes), 2 bad usage or input,
 
 const ROTATE_ITEMS: readonly RotateItem[] = ['deploy-key', 'storage', 'email'];
 
+/** What a run rotates: nothing without --rotate, everything unless --rotate-only picks. */
+export const rotateItemsOf = (cli: Pick<CliOptions, 'rotate' | 'rotateOnly'>): RotateItem[] =>
+  cli.rotate ? (cli.rotateOnly.length ? cli.rotateOnly : [...ROTATE_ITEMS]) : [];
+
 export function parseCli(argv: string[]): CliOptions {
   let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];

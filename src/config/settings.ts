@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, type TargetId } from '../targets/index.js';
 import * as v from '../validate.js';
-import type { CliOptions, RotateItem } from './options.js';
+import { rotateItemsOf, type CliOptions, type RotateItem } from './options.js';
 
 /** Everything a run needs, validated. Secrets are wrapped so they cannot be printed. */
 export interface Settings {
@@ -194,7 +194,7 @@ export function toSettings(d: Draft, cli: CliOptions, home: string, opts: { stor
     workflowFile: d.workflow ?? 'release.yml',
     release: cli.release,
     rotate: cli.rotate,
-    rotateItems: cli.rotate ? (cli.rotateOnly.length ? cli.rotateOnly : ['deploy-key', 'storage', 'email']) : [],
+    rotateItems: rotateItemsOf(cli),
     keepDeployKey: cli.keepDeployKey ? expandHome(cli.keepDeployKey, home) : undefined,
     dryRun: cli.dryRun,
     yes: cli.yes,

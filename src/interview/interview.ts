@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import type { CliOptions } from '../config/options.js';
-import { checkDraft, expandHome, toSettings, type Draft, type Settings } from '../config/settings.js';
+import { expandHome, toSettings, type Draft, type Settings } from '../config/settings.js';
 import type { RepoFile } from '../config/store.js';
 import { StepError, UsageError } from '../errors.js';
 import { tokenPageUrl } from '../github/errors.js';
@@ -214,8 +214,6 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   }
 
   const cliFinal: CliOptions = { ...cli, rotate, rotateOnly: rotateItems };
-  const problems = checkDraft(d, { storageAlreadySet: (n) => recorded(n) && !rotatingStorage });
-  if (problems.length) throw new UsageError(problems.map((x) => x.message).join('\n'));
   const settings = toSettings(d, cliFinal, home, { storageAlreadySet: (n) => recorded(n) && !rotatingStorage });
   return { settings, auth, login: login!, choice };
 }

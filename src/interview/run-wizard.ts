@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import type { Io } from '../cli.js';
-import { collectDraft, realDeps, reportFailure, savedDefaultsOf } from '../cli.js';
+import { collectDraft, realDeps, reportFailure, saveDefaults } from '../cli.js';
 import type { CliOptions } from '../config/options.js';
 import type { Draft, Settings } from '../config/settings.js';
 import { configDir, fileStore, type RepoFile, type Store } from '../config/store.js';
@@ -65,10 +65,7 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
         }),
     });
     const { settings } = res;
-    const repo = `${settings.repo.owner}/${settings.repo.repo}`;
-    const file = await w.store.load(repo);
-    file.defaults = savedDefaultsOf(settings, cli);
-    await w.store.save(repo, file);
+    await saveDefaults(w.store, settings, cli);
 
     const deps = await realDeps(settings, w.env, w.store, {
       ...w.depsOverrides,
