@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile, chmod, mkdir, rename } from 'node:fs/promises';
+import { writeFile, chmod, mkdir, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { readEnvFile } from './config/env-file.js';
 import { HELP, parseCli, rotateItemsOf, type CliOptions } from './config/options.js';
 import { draftFrom, draftWarnings, toSettings, type Draft, type Settings } from './config/settings.js';
 import { configDir, fileStore, type RepoFile, type Store } from './config/store.js';
@@ -35,14 +35,6 @@ function ghToken(apiUrl: string | undefined): string | undefined {
   }
   const r = spawnSync('gh', ['auth', 'token', '--hostname', host], { encoding: 'utf8', timeout: 5000 });
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
-}
-
-async function readEnvFile(path: string): Promise<Record<string, string>> {
-  try {
-    return parseDotenv(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--env-file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
 }
 
 /** A new file only ('wx': never through an existing file or symlink), 0600, renamed into place. */
@@ -115,7 +107,16 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return runDemo(cli, env, io);
   }
   // On a terminal with no --yes, the guided wizard; in CI or a pipe, the plain engine run.
-  if (io.isTTY && !cli.yes && !env.CI) {
+  const wizard = io.isTTY && !cli.yes && !env.CI;
+  if (!wizard && !cli.yes && !cli.dryRun)
+    return reportFailure(
+      new UsageError(
+        `no terminal to confirm the plan on (${io.isTTY ? 'CI is set' : 'input or output is not a terminal'}) and no --yes: a plan nobody confirmed is never applied`,
+        'Add --yes to apply the plan without asking, or --dry-run to only print it',
+      ),
+      err,
+    );
+  if (wizard) {
     try {
       const { runWizard } = await import('./interview/run-wizard.js');
       return await runWizard(cli, env, io);
@@ -124,7 +125,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
   }
   const home = homedir();
-  const store = fileStore(configDir(env, home));
+  const store = fileStore(configDir(env, home), { notice: (m) => err(`warning: ${m}`) });
   try {
     const { draft, env: merged, saved } = await collectDraft(cli, env, store, process.cwd());
     const rotatingStorage = rotateItemsOf(cli).includes('storage');

@@ -1,3 +1,5 @@
+import { printable, printableLine } from './printable.js';
+
 /**
  * Two kinds of failure reach the user. A UsageError is bad input found before anything
  * changed (exit 2). A StepError is a step that could not finish (exit 1): it names the
@@ -5,23 +7,25 @@
  */
 export class UsageError extends Error {
   readonly exitCode = 2;
-  constructor(
-    message: string,
-    readonly fix?: string,
-  ) {
-    super(message);
+  readonly fix?: string;
+  constructor(message: string, fix?: string) {
+    // Messages quote hosts, files and GitHub: printable by construction, whoever shows them.
+    super(printable(message));
+    this.fix = fix === undefined ? undefined : printable(fix);
     this.name = 'UsageError';
   }
 }
 
 export class StepError extends Error {
   readonly exitCode = 1;
-  constructor(
-    readonly step: string,
-    readonly cause_: string,
-    readonly fix: string,
-  ) {
-    super(`${step}: ${cause_}`);
+  readonly step: string;
+  readonly cause_: string;
+  readonly fix: string;
+  constructor(step: string, cause: string, fix: string) {
+    super(printable(`${step}: ${cause}`));
+    this.step = printableLine(step);
+    this.cause_ = printable(cause);
+    this.fix = printable(fix);
     this.name = 'StepError';
   }
 }

@@ -27,8 +27,7 @@ export const dnsName: Check = (raw) => {
 };
 
 /** Where SSH connects: a DNS name, a single-label name, or an IP address. */
-export const sshAddress: Check = (raw) => {
-  const v = raw.trim();
+export const sshAddress: Check = (v) => {
   if (!v) return 'is empty';
   if (isIPv4(v) || isIPv6(v)) return undefined;
   if (/[\s@/:]/.test(v)) return `"${v}" is not a host name or IP address (no user@, scheme or :port here; use --user and --ssh-port)`;
@@ -36,7 +35,7 @@ export const sshAddress: Check = (raw) => {
 };
 
 export const port: Check = (v) => {
-  if (!/^\d+$/.test(v.trim())) return `"${v}" is not a port number (1-65535)`;
+  if (!/^\d+$/.test(v)) return `"${v}" is not a port number (1-65535)`;
   const n = Number(v);
   return n >= 1 && n <= 65535 ? undefined : `${n} is outside the port range 1-65535`;
 };
@@ -49,8 +48,7 @@ export const unixUser: Check = (v) =>
 
 const RESERVED_EMAIL_DOMAINS = /(^|\.)(example\.(com|org|net)|localhost|invalid|test|local)$/i;
 
-export const email: Check = (raw) => {
-  const v = raw.trim();
+export const email: Check = (v) => {
   const m = /^([^@\s]+)@([^@\s]+)$/.exec(v);
   if (!m) return `"${v}" is not an email address`;
   // Goes into a compose file and a shell line: keep to the characters real addresses use.
@@ -64,7 +62,7 @@ export const email: Check = (raw) => {
 
 /** owner/name as GitHub allows them. */
 export const repo: Check = (v) => {
-  const m = /^([^/]+)\/([^/]+)$/.exec(v.trim());
+  const m = /^([^/]+)\/([^/]+)$/.exec(v);
   if (!m) return `"${v}" is not owner/name (e.g. acme/my-app)`;
   const [, owner, name] = m as unknown as [string, string, string];
   if (!/^(?!-)(?!.*--)[A-Za-z0-9-]{1,39}(?<!-)$/.test(owner))

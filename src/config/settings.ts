@@ -77,6 +77,23 @@ export const FIELD_SOURCE: Record<string, string> = {
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
+/** The one normalization of a plain (non-secret) value, wherever it comes from. */
+export const normalizeInput = (v: string): string => v.trim();
+
+/** Answers that say how to reach one host: they belong to the host they were saved for. */
+export const CONNECTION_FIELDS = ['sshHost', 'sshPort', 'user', 'deployUser', 'identity'] as const;
+
+const hostKey = (h: string) => h.trim().replace(/\.$/, '').toLowerCase();
+export const sameHost = (a: string, b: string): boolean => hostKey(a) === hostKey(b);
+
+/** The saved answers that apply to a run for `host`: another host's connection answers do not. */
+export function savedFor(saved: SavedDefaults, host: string | undefined): SavedDefaults {
+  if (host === undefined || saved.host === undefined || sameHost(host, saved.host)) return saved;
+  const out = { ...saved };
+  for (const k of CONNECTION_FIELDS) delete out[k];
+  return out;
+}
+
 /**
  * Layers the sources: flags, then environment (an --env-file's values over the process
  * environment), then saved defaults, then what can be detected (the git remote, gh).
@@ -87,12 +104,16 @@ export function draftFrom(
   saved: SavedDefaults,
   detected: { repo?: string; token?: string } = {},
 ): Draft {
-  const pick = (...xs: (string | undefined)[]) => xs.find((x) => x !== undefined && x !== '');
-  const token = pick(env.GH_TOKEN, env.GITHUB_TOKEN, detected.token);
+  saved = savedFor(saved, cli.host);
+  // Plain values are normalized once, here and in the wizard's prompter, before validation:
+  // what is stored is exactly what was validated. Secret values are taken byte for byte.
+  const pick = (...xs: (string | undefined)[]) => xs.map((x) => (x === undefined ? x : normalizeInput(x))).find((x) => x !== undefined && x !== '');
+  const token = [env.GH_TOKEN, env.GITHUB_TOKEN, detected.token].find((x) => x !== undefined && x !== '');
   const storage: Record<string, Sensitive> = {};
   for (const t of Object.values(TARGETS))
     for (const f of t.fields) {
-      const val = env[f.name];
+      const raw = env[f.name];
+      const val = raw === undefined || f.secret ? raw : normalizeInput(raw);
       if (val !== undefined && val !== '') storage[f.name] = new Sensitive(val);
     }
   return {
@@ -185,7 +206,7 @@ export function toSettings(d: Draft, cli: CliOptions, home: string, opts: { stor
     passphrase: d.passphrase,
     knownHostsPath: expandHome(d.knownHosts ?? '~/.ssh/known_hosts', home),
     acceptNewHostKey: cli.acceptNewHostKey,
-    email: d.email!.trim(),
+    email: d.email!,
     repo: { owner, repo },
     apiUrl: (d.githubApiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ''),
     target,

@@ -1,7 +1,8 @@
 import { randomBytes, scrypt as scryptCb } from 'node:crypto';
 import { promisify } from 'node:util';
-import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, rename, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readLocalText } from '../local-files.js';
 import type { Sensitive } from '../sensitive.js';
 import type { SavedDefaults } from './settings.js';
 
@@ -28,6 +29,9 @@ export interface DeployKeyRecord {
    */
   secretUpdatedAt?: string;
 }
+
+/** Recorded when GitHub's time of our write could not be read: trusted by no later run. */
+export const UNKNOWN_WRITE_TIME = 'unknown';
 
 export interface RepoRecord {
   host?: string;
@@ -74,7 +78,33 @@ const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, o:
 const digestOf = async (key: Buffer, name: string, value: Sensitive) =>
   (await scrypt(value.reveal(), Buffer.concat([key, Buffer.from(`\0${name}`)]), 32, { N: 2 ** 14 })).toString('base64');
 
-export function fileStore(dir: string): Store {
+/** Where a damaged file is kept, named with the time, so nothing is silently lost. */
+const asideName = (path: string, now: Date) => `${path}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+
+export interface StoreOptions {
+  /** Told when a damaged file was set aside (the run goes on as a first run would). */
+  notice?: (message: string) => void;
+  now?: () => Date;
+}
+
+export function fileStore(dir: string, opts: StoreOptions = {}): Store {
+  const now = opts.now ?? (() => new Date());
+  // Damaged files are set aside only when this run writes in their place: a dry run writes nothing.
+  const damaged = new Map<string, string>();
+  const setAside = (path: string, what: string): void => {
+    if (damaged.has(path)) return;
+    const aside = asideName(path, now());
+    damaged.set(path, aside);
+    opts.notice?.(`${what} (${path}) is damaged: ${what === 'the digest salt' ? 'every secret counts as changed once' : 'this run goes on as a first run would'}; the file is kept as ${aside} when this run saves`);
+  };
+  const replace = async (path: string, data: string) => {
+    const aside = damaged.get(path);
+    if (aside) {
+      await rename(path, aside).catch(() => {});
+      damaged.delete(path);
+    }
+    await writePrivate(path, data);
+  };
   let key: Buffer | undefined;
   let keyIsNew = false;
   const ensureDir = async () => {
@@ -84,11 +114,12 @@ export function fileStore(dir: string): Store {
   // One read for all concurrent digests, so they share one salt.
   const salt = (): Promise<Buffer> =>
     (loading ??= (async () => {
-      try {
-        const k = Buffer.from((await readFile(join(dir, 'digest-salt'), 'utf8')).trim(), 'hex');
-        if (k.length === 32) return (key = k);
-      } catch {
-        /* first run */
+      const path = join(dir, 'digest-salt');
+      const text = await readLocalText(path, 'saved state');
+      if (text !== undefined) {
+        const k = Buffer.from(text.trim(), 'hex');
+        if (k.length === 32 && /^[0-9a-f]{64}$/i.test(text.trim())) return (key = k);
+        setAside(path, 'the digest salt');
       }
       // Made in memory; written with the first save (a dry run writes nothing).
       keyIsNew = true;
@@ -96,23 +127,50 @@ export function fileStore(dir: string): Store {
     })());
   return {
     async load(repo) {
-      try {
-        const f = JSON.parse(await readFile(join(dir, 'repos', fileName(repo)), 'utf8')) as Partial<RepoFile>;
-        return { defaults: f.defaults ?? {}, record: { secrets: {}, ...(f.record ?? {}) } };
-      } catch {
-        return { defaults: {}, record: { secrets: {} } };
-      }
+      const path = join(dir, 'repos', fileName(repo));
+      const text = await readLocalText(path, 'saved state');
+      if (text === undefined) return emptyFile();
+      const f = parseRepoFile(text);
+      if (f) return f;
+      setAside(path, `the saved state of ${repo}`);
+      return emptyFile();
     },
     async save(repo, file) {
       await ensureDir();
       if (keyIsNew && key) {
-        await writePrivate(join(dir, 'digest-salt'), key.toString('hex') + '\n');
+        await replace(join(dir, 'digest-salt'), key.toString('hex') + '\n');
         keyIsNew = false;
       }
-      await writePrivate(join(dir, 'repos', fileName(repo)), JSON.stringify(file, null, 2) + '\n');
+      await replace(join(dir, 'repos', fileName(repo)), JSON.stringify(file, null, 2) + '\n');
     },
     digest: async (name, value) => digestOf(await salt(), name, value),
   };
+}
+
+const emptyFile = (): RepoFile => ({ defaults: {}, record: { secrets: {} } });
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The file as this program writes it, or undefined for anything else (truncated, edited, another format). */
+export function parseRepoFile(text: string): RepoFile | undefined {
+  let f: unknown;
+  try {
+    f = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(f)) return undefined;
+  const defaults = f.defaults ?? {};
+  const record = f.record ?? {};
+  if (!isObject(defaults) || !isObject(record)) return undefined;
+  if (Object.values(defaults).some((v) => v !== undefined && typeof v !== 'string')) return undefined;
+  const secrets = record.secrets ?? {};
+  if (!isObject(secrets) || Object.values(secrets).some((w) => !isObject(w) || typeof w.hmac !== 'string')) return undefined;
+  for (const k of ['deployKey', 'pendingKey'] as const) {
+    const key = record[k];
+    if (key !== undefined && (!isObject(key) || typeof key.publicKey !== 'string' || typeof key.fingerprint !== 'string')) return undefined;
+  }
+  return { defaults: defaults as RepoFile['defaults'], record: { ...(record as unknown as RepoRecord), secrets: secrets as RepoRecord['secrets'] } };
 }
 
 /** For --demo and tests: the same contract, nothing on disk. */

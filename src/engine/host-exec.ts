@@ -18,7 +18,7 @@ export async function runOnHost(
   try {
     r = await ctx.host.exec(argv, {
       stdin: o.stdin,
-      onLine: o.quiet ? undefined : (line) => line.trim() && ctx.emit({ type: 'output', id, line }),
+      onLine: o.quiet ? undefined : (line) => line.trim() && ctx.emit({ type: 'output', id, line: sanitize(line) }),
     });
   } catch (e) {
     if (e instanceof ConnectError) throw new StepError(id, `${e.message}, during ${o.what}`, 'Re-run: every change is written whole or not at all, and the run resumes here');

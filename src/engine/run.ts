@@ -1,4 +1,5 @@
 import { Interrupted, StepError } from '../errors.js';
+import { printableDeep } from '../printable.js';
 import type { Settings } from '../config/settings.js';
 import { PROXY_FILE } from '../host/probe.js';
 import type { AuthSource } from '../host/transport.js';
@@ -42,7 +43,9 @@ async function step(ctx: ApplyContext, id: StepId, title: string, fn: () => Prom
  * secrets next and trigger the release last. A blocked plan changes nothing; a failure
  * leaves a state that a re-run completes.
  */
-export async function runOnboarding(settings: Settings, deps: Deps, emit: Emit, auth: AuthSource[], opened?: OpenedLogin): Promise<Summary> {
+export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, auth: AuthSource[], opened?: OpenedLogin): Promise<Summary> {
+  // Events quote the host and GitHub (job and step names, messages): printable before any renderer.
+  const emit: Emit = (e) => show(printableDeep(e));
   const { ins, host, gh } = await inspect(settings, deps, emit, auth, opened);
   try {
     emit({ type: 'phase', phase: 'plan' });

@@ -1,7 +1,9 @@
-import { appendFile, mkdir, readFile, access } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { appendFile, mkdir, access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { StepError, UsageError } from '../errors.js';
+import { readLocal, readLocalText } from '../local-files.js';
 import type { Sensitive } from '../sensitive.js';
 import { fingerprintOfBlob } from './deploy-key.js';
 import { checkHostKey, formatKnownHostsLine, hostPatternName, knownKeyTypes, prefersHashed, removeHostCommand, type HostKeyVerdict } from './known-hosts.js';
@@ -41,13 +43,16 @@ export function hostKeyAlgorithmOrder(known: string[]): string[] {
   return [...new Set([...first, ...DEFAULT_ORDER])];
 }
 
-const readText = async (path: string) => {
+/** Before a new key is trusted: the file that records it must take the line. */
+async function assertRecordable(path: string): Promise<void> {
+  const probe = (await exists(path)) ? path : dirname(path);
   try {
-    return await readFile(path, 'utf8');
+    await access(probe, fsConstants.W_OK);
   } catch {
-    return '';
+    if (!(await exists(probe))) return; // the folder is made when the key is recorded
+    throw new UsageError(`known_hosts file ${path} cannot be written, so a newly trusted host key could not be recorded`, `Make it writable by this user (check \`ls -l ${path}\`), or name another file with --known-hosts`);
   }
-};
+}
 
 export function hostKeyRefusal(verdict: HostKeyVerdict, info: HostKeyInfo, file: string): StepError {
   const fix = `If the host was rebuilt, check the new key with your provider's console, then run: ${removeHostCommand(info.host, info.port, file)}`;
@@ -103,7 +108,8 @@ export interface OpenedLogin {
 
 /** Logs in once, checking the host key against known_hosts and recording a newly trusted one. */
 export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
-  const text = await readText(t.knownHostsPath);
+  // Read before connecting: an unreadable file is an error, never "nothing known".
+  const text = (await readLocalText(t.knownHostsPath, 'known_hosts file')) ?? '';
   let verdict: HostKeyVerdict | undefined;
   let info: HostKeyInfo | undefined;
   const attempt = (verify: (blob: Buffer) => boolean) =>
@@ -131,6 +137,7 @@ export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
   // A key never seen: ask outside the handshake (ssh2's ready timer would not wait for a
   // person comparing fingerprints), then connect again trusting exactly that key.
   const seen: HostKeyInfo = info;
+  await assertRecordable(t.knownHostsPath);
   if (!(await t.confirmNewHostKey(seen))) throw hostKeyRefusal(verdict, seen, t.knownHostsPath);
   let session: HostSession;
   try {
@@ -188,20 +195,17 @@ export async function authSources(o: { identity?: string; passphrase?: Sensitive
   const out: AuthSource[] = [];
   if (o.agentSocket) out.push({ kind: 'agent', socket: o.agentSocket });
   if (o.identity) {
-    let text: Buffer;
-    try {
-      text = await readFile(o.identity);
-    } catch (e) {
-      throw new UsageError(`-i ${o.identity}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
+    const text = await readLocal(o.identity, '-i key file');
+    if (!text) throw new UsageError(`-i ${o.identity}: no such file`);
     out.push({ kind: 'key', label: o.identity, key: parsePrivateKey(text, o.identity, o.passphrase) });
     return out;
   }
   for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
     const path = join(o.home, '.ssh', name);
-    if (!(await exists(path))) continue;
+    const text = await readLocal(path, 'SSH key file');
+    if (!text) continue;
     try {
-      out.push({ kind: 'key', label: path, key: parsePrivateKey(await readFile(path), path, o.passphrase) });
+      out.push({ kind: 'key', label: path, key: parsePrivateKey(text, path, o.passphrase) });
     } catch {
       /* an encrypted default key without a passphrase: the agent may hold it */
     }

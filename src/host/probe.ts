@@ -1,3 +1,4 @@
+import { printable, printableLine } from '../printable.js';
 import { quote, Script } from './shell.js';
 
 /**
@@ -131,7 +132,8 @@ p probe.done 1
 `);
 }
 
-const fromB64 = (s: string | undefined): string => (s ? Buffer.from(s, 'base64').toString('utf8') : '');
+// Host text is untrusted (an os-release can carry escape sequences): printable from here on.
+const fromB64 = (s: string | undefined): string => (s ? printable(Buffer.from(s, 'base64').toString('utf8')) : '');
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
 const num = (s: string | undefined): number | undefined => (s && /^\d+$/.test(s) ? Number(s) : undefined);
 
@@ -161,7 +163,7 @@ export function parseFacts(stdout: string, deployUser: string): HostFacts {
   const kv = new Map<string, string>();
   for (const line of stdout.split('\n')) {
     const i = line.indexOf('=');
-    if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1));
+    if (i > 0) kv.set(line.slice(0, i), printableLine(line.slice(i + 1)));
   }
   if (kv.get('probe.done') !== '1') throw new ProbeError('the host inspection did not finish (is /bin/sh a POSIX shell?)');
   const g = (k: string) => kv.get(k) || undefined;

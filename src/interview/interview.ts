@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import type { CliOptions } from '../config/options.js';
-import { expandHome, toSettings, type Draft, type Settings } from '../config/settings.js';
+import { CONNECTION_FIELDS, expandHome, sameHost, toSettings, type Draft, type Settings } from '../config/settings.js';
 import type { RepoFile } from '../config/store.js';
 import { StepError, UsageError } from '../errors.js';
 import { tokenPageUrl } from '../github/errors.js';
@@ -129,6 +129,10 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   for (let attempt = 0; !login; attempt++) {
     const ask = attempt > 0;
     if (ask || !given('host')) d.host = await p.text({ message: 'Public DNS name of the host (the site\'s address)', initial: d.host, placeholder: 'app.example.org', validate: check(v.dnsName) });
+    // Another host: the answers saved for the previous one (its address, users, key) do not apply.
+    const prev = saved?.defaults;
+    if (prev?.host && d.host && !sameHost(d.host, prev.host))
+      for (const k of CONNECTION_FIELDS) if (!given(k) && d[k] === prev[k]) d[k] = undefined;
     if (ask || !given('sshHost')) d.sshHost = await p.text({ message: 'SSH address (an IP works while DNS propagates)', initial: d.sshHost ?? d.host, validate: check(v.sshAddress) });
     if (ask || !given('sshPort')) d.sshPort = await p.text({ message: 'SSH port', initial: d.sshPort ?? '22', validate: check(v.port) });
     if (ask || !given('user')) d.user = await p.text({ message: 'SSH login user (with sudo, or root)', initial: d.user ?? 'root', validate: check(v.unixUser) });

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { normalizeInput } from '../config/settings.js';
 import { Interrupted } from '../errors.js';
 
 /**
@@ -44,15 +45,15 @@ export async function clackPrompter(io: { input: Readable; output: Writable }): 
     error: (t) => c.log.error(t, opts),
     success: (t) => c.log.success(t, opts),
     text: async (o) =>
-      done<string>(
+      normalizeInput(done<string>(
         await c.text({
           ...opts,
           message: o.message,
           initialValue: o.initial,
           placeholder: o.placeholder,
-          validate: o.validate ? (v) => o.validate!((v ?? '').trim()) : undefined,
+          validate: o.validate ? (v) => o.validate!(normalizeInput(v ?? '')) : undefined,
         }),
-      ).trim(),
+      )),
     secret: async (o) => done<string>(await c.password({ ...opts, message: o.message, validate: o.validate ? (v) => o.validate!(v ?? '') : undefined })),
     select: async (o) =>
       done(await c.select({ ...opts, message: o.message, options: o.options as never, initialValue: o.initial })) as never,

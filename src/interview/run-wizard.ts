@@ -65,7 +65,8 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
         }),
     });
     const { settings } = res;
-    await saveDefaults(w.store, settings, cli);
+    // A dry run writes nothing (a newly trusted host key excepted, with consent).
+    if (!settings.dryRun) await saveDefaults(w.store, settings, cli);
 
     const deps = await realDeps(settings, w.env, w.store, {
       ...w.depsOverrides,
@@ -131,7 +132,7 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
 
 export async function runWizard(cli: CliOptions, env: Record<string, string | undefined>, io: Io): Promise<number> {
   const home = homedir();
-  const store = fileStore(configDir(env, home));
+  const store = fileStore(configDir(env, home), { notice: (m) => void io.stderr.write(`warning: ${m}\n`) });
   const { draft, env: merged } = await collectDraft(cli, env, store, process.cwd());
   return runWizardWith(cli, io, {
     store,

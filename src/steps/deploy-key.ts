@@ -18,7 +18,8 @@ export function effectiveKeyRecord(ins: Inspection): { rec: DeployKeyRecord | un
   const { deployKey, pendingKey } = ins.saved.record;
   const meta = ins.repo.secrets.get('DEPLOY_KEY');
   if (pendingKey && meta && meta.updatedAt !== pendingKey.secretUpdatedAtBefore) return { rec: pendingKey, openRotation: false };
-  const trusted = deployKey && meta && (!deployKey.secretUpdatedAt || deployKey.secretUpdatedAt === meta.updatedAt);
+  // Trusted only when GitHub's time is the one recorded after our write (an unknown time never is).
+  const trusted = deployKey && meta && deployKey.secretUpdatedAt === meta.updatedAt;
   return { rec: trusted ? deployKey : undefined, openRotation: !!pendingKey };
 }
 

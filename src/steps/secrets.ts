@@ -6,6 +6,7 @@ import { OPTIONAL_SECRETS, PROVIDED_SECRETS, seedSecretNames } from '../github/w
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, storageSecretNames } from '../targets/index.js';
 import type { Settings } from '../config/settings.js';
+import { UNKNOWN_WRITE_TIME } from '../config/store.js';
 import type { ApplyContext, Inspection, PlanItem, SecretPlan } from '../engine/types.js';
 import { deployKeyState } from './deploy-key.js';
 
@@ -81,6 +82,22 @@ export function planSecrets(ins: Inspection, list: SecretPlan[]): PlanItem {
 }
 
 /**
+ * When GitHub says a secret was last written, read right after our write. A read that keeps
+ * failing gives UNKNOWN_WRITE_TIME, which matches no time GitHub shows: the guard against
+ * "someone else wrote DEPLOY_KEY" stays as strict as before, never off.
+ */
+async function writtenAt(ctx: ApplyContext, name: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await getSecretMeta(ctx.gh, ctx.ins.settings.repo, name)).updatedAt;
+    } catch {
+      if (attempt === 3) return UNKNOWN_WRITE_TIME;
+      await ctx.deps.sleep(500 * attempt);
+    }
+  }
+}
+
+/**
  * Seals and writes every secret to create or update, several at once (the client caps
  * how many). The record is saved as each write lands, so a failed run keeps what it did;
  * a new DEPLOY_KEY was recorded as pending before it was authorized (see RepoRecord.pendingKey).
@@ -108,8 +125,7 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
         if (s.name === 'DEPLOY_KEY' && record.pendingKey) {
           const { secretUpdatedAtBefore: _, ...key } = record.pendingKey;
           // GitHub's own time for this write: a later, different one means someone else wrote it.
-          const meta = await getSecretMeta(ctx.gh, ins.settings.repo, 'DEPLOY_KEY').catch(() => undefined);
-          record.deployKey = { ...key, secretUpdatedAt: meta?.updatedAt };
+          record.deployKey = { ...key, secretUpdatedAt: await writtenAt(ctx, 'DEPLOY_KEY') };
           delete record.pendingKey;
         } else record.secrets[s.name] = { hmac: ins.digests.get(s.name)!, at };
         ctx.written.push(s.name);

@@ -3,9 +3,7 @@ import type { Plan, PlanItem, SecretPlan } from '../engine/types.js';
 /** Text shared by the plain reporter and the Ink view: pure, no colour. */
 export const STATUS_WORD: Record<PlanItem['status'], string> = { ok: 'ok', change: 'will change', blocked: 'BLOCKED', skip: 'skip' };
 
-/** Text from a host is untrusted: no escape sequences or control characters reach the terminal. */
-export const sanitize = (line: string): string =>
-  line.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?/g, '').replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '');
+export { printableLine as sanitize } from '../printable.js';
 
 export const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`);
 

@@ -156,3 +156,32 @@ test('a setup made on another machine is recognised from the repository; its sto
   assert.match(t.plain(), /SFTP \(the workflow uses this\)/);
   assert.doesNotMatch(t.plain(), /SFTP password:/);
 });
+
+test('answers saved for one host are not offered for another: the SSH address follows the new host', async () => {
+  const t = terminal();
+  const p = await clackPrompter({ input: t.input, output: t.output });
+  const saved = { defaults: { host: 'a.acme.io', sshHost: '203.0.113.7', sshPort: '2222', user: 'admin', deployUser: 'deploy', email: 'ops@acme.io', target: 'aws' }, record: { secrets: {} } };
+  const seen: string[] = [];
+  const run = interview(
+    p,
+    ctx(['--repo', 'acme/app', '-i', '/k'], { GH_TOKEN: 'x', AWS_S3_BUCKET: 'acme-db', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, {
+      loadSaved: async () => saved,
+      connect: async (d, _a, confirm) => {
+        seen.push(`${d.user}@${d.sshHost}:${d.sshPort}`);
+        assert.equal(await confirm(fakeLogin.hostKey), true);
+        return fakeLogin;
+      },
+    }),
+  );
+  await t.answer(/Public DNS name/, `\u0015b.acme.io${ENTER}`);
+  await t.answer(/SSH address/, ENTER);
+  await t.answer(/SSH port/, ENTER);
+  await t.answer(/SSH login user/, ENTER);
+  await t.answer(/Trust/, `y${ENTER}`);
+  await t.answer(/Deploy user/, ENTER);
+  await t.answer(/LetsEncrypt email/, ENTER);
+  await t.answer(/replicate the database/, ENTER);
+  const r = await run;
+  assert.deepEqual(seen, ['root@b.acme.io:22'], 'the new host with the defaults, not 203.0.113.7:2222 as admin');
+  assert.equal(r.settings.email, 'ops@acme.io', 'answers about the repository still apply');
+});
