@@ -33,8 +33,20 @@ export class StepError extends Error {
 /** Ctrl-C or a declined prompt: exit 130, nothing half-written. */
 export class Interrupted extends Error {
   readonly exitCode = 130;
-  constructor(message = 'interrupted') {
+  constructor(
+    message = 'interrupted',
+    /** The user was told already (a cancelled question says so itself). */
+    readonly alreadySaid = false,
+  ) {
     super(message);
     this.name = 'Interrupted';
   }
 }
+
+/** The exit code a failure ends the program with: the error classes carry theirs; anything else is a bug (1). */
+export const exitCodeOf = (e: unknown): number => (e instanceof UsageError || e instanceof StepError || e instanceof Interrupted ? e.exitCode : 1);
+
+const shown = new WeakSet<object>();
+/** The session showed this failure in its own way (the wizard's box, the live view): print it no more. */
+export const markShown = <T>(e: T): T => (e && typeof e === 'object' && shown.add(e), e);
+export const wasShown = (e: unknown): boolean => !!e && typeof e === 'object' && shown.has(e);

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, type TargetId } from '../targets/index.js';
-import * as v from '../validate.js';
+import { SAVED_KEYS, sourceOf, VALUE_FIELDS, type ValueField, type ValueKey } from './fields.js';
 import { rotateItemsOf, type CliOptions, type RotateItem } from './options.js';
 
 /** Everything a run needs, validated. Secrets are wrapped so they cannot be printed. */
@@ -29,22 +29,17 @@ export interface Settings {
   keepDeployKey: string | undefined;
   dryRun: boolean;
   yes: boolean;
+  /** The inputs kept for the next run of this repository (never a secret, never a default). */
+  answers: SavedDefaults;
 }
 
-/** Non-secret answers saved per repository for the next run. */
-export interface SavedDefaults {
-  host?: string;
-  sshHost?: string;
-  sshPort?: string;
-  user?: string;
-  deployUser?: string;
-  identity?: string;
-  knownHosts?: string;
-  email?: string;
-  target?: string;
-  workflow?: string;
-  githubApiUrl?: string;
-}
+/** The inputs kept per repository for the next run: the fields marked `saved`. */
+export type SavedKey = { [K in ValueKey]: (typeof VALUE_FIELDS)[K]['saved'] extends true ? K : never }[ValueKey];
+export type SavedDefaults = { [K in SavedKey]?: string };
+
+/** The inputs a run is made of: the saved ones and the repository. */
+type DraftKey = SavedKey | 'repo';
+const DRAFT_KEYS: readonly DraftKey[] = [...(SAVED_KEYS as SavedKey[]), 'repo'];
 
 /** A partly known set of inputs: what the wizard starts from and fills in. */
 export interface Draft extends SavedDefaults {
@@ -59,21 +54,13 @@ export interface Problem {
   message: string;
 }
 
+const TOKEN_SOURCE = 'GH_TOKEN (or GITHUB_TOKEN, or `gh auth login`)';
+
 /** The flag, or environment variable, a user would set to supply a field. */
-export const FIELD_SOURCE: Record<string, string> = {
-  host: '--host',
-  sshHost: '--ssh-host',
-  sshPort: '--ssh-port',
-  user: '--user',
-  deployUser: '--deploy-user',
-  email: '--email',
-  repo: '--repo',
-  target: '--target',
-  githubApiUrl: '--github-api-url (or GITHUB_API_URL)',
-  token: 'GH_TOKEN (or GITHUB_TOKEN, or `gh auth login`)',
-  identity: '-i/--identity',
-  workflow: '--workflow',
-};
+export const fieldSource = (field: string): string =>
+  field === 'token' ? TOKEN_SOURCE : field in VALUE_FIELDS ? sourceOf(field as ValueKey) : field;
+
+export const repoName = (s: { repo: { owner: string; repo: string } }): string => `${s.repo.owner}/${s.repo.repo}`;
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
@@ -116,53 +103,33 @@ export function draftFrom(
       const val = raw === undefined || f.secret ? raw : normalizeInput(raw);
       if (val !== undefined && val !== '') storage[f.name] = new Sensitive(val);
     }
-  return {
-    host: pick(cli.host, saved.host),
-    sshHost: pick(cli.sshHost, saved.sshHost),
-    sshPort: pick(cli.sshPort, saved.sshPort),
-    user: pick(cli.user, saved.user),
-    deployUser: pick(cli.deployUser, saved.deployUser),
-    identity: pick(cli.identity, saved.identity),
-    knownHosts: pick(cli.knownHosts, saved.knownHosts),
-    email: pick(cli.email, saved.email),
-    repo: pick(cli.repo, detected.repo),
-    target: pick(cli.target, saved.target),
-    workflow: pick(cli.workflow, saved.workflow),
-    githubApiUrl: pick(cli.githubApiUrl, env.GITHUB_API_URL, saved.githubApiUrl),
+  const draft: Draft = {
     token: token ? new Sensitive(token) : undefined,
     passphrase: env.SSH_KEY_PASSPHRASE ? new Sensitive(env.SSH_KEY_PASSPHRASE) : undefined,
     storage,
   };
+  for (const k of DRAFT_KEYS) {
+    const f: ValueField = VALUE_FIELDS[k];
+    draft[k] = pick(cli[k], ...(f.env ?? []).map((e) => env[e]), k === 'repo' ? detected.repo : saved[k]);
+  }
+  return draft;
 }
 
 /** Every problem with the draft at once, so a user fixes them in one go. */
 export function checkDraft(d: Draft, opts: { storageAlreadySet?: (name: string) => boolean } = {}): Problem[] {
   const problems: Problem[] = [];
-  const need = (field: keyof Draft & string, value: string | undefined, check?: v.Check) => {
-    if (value === undefined || value === '') problems.push({ field, message: `${FIELD_SOURCE[field] ?? field} is required` });
-    else if (check) {
-      const p = check(value);
-      if (p) problems.push({ field, message: `${FIELD_SOURCE[field] ?? field} ${p}` });
+  for (const k of DRAFT_KEYS) {
+    const f: ValueField = VALUE_FIELDS[k];
+    const value = d[k];
+    if (value === undefined || value === '') {
+      if (f.required) problems.push({ field: k, message: `${fieldSource(k)} is required` });
+      continue;
     }
-  };
-  const optional = (field: keyof Draft & string, value: string | undefined, check: v.Check) => {
-    if (value !== undefined && value !== '') {
-      const p = check(value);
-      if (p) problems.push({ field, message: `${FIELD_SOURCE[field] ?? field} ${p}` });
-    }
-  };
-  need('host', d.host, v.dnsName);
-  optional('sshHost', d.sshHost, v.sshAddress);
-  optional('sshPort', d.sshPort, v.port);
-  need('user', d.user, v.unixUser);
-  optional('deployUser', d.deployUser, v.unixUser);
-  need('email', d.email, v.email);
-  need('repo', d.repo, v.repo);
-  optional('githubApiUrl', d.githubApiUrl, v.apiUrl);
-  optional('workflow', d.workflow, (w) => (/^[\w.-]+\.ya?ml$/.test(w) ? undefined : `"${w}" is not a workflow file name (e.g. release.yml)`));
-  if (!d.token) problems.push({ field: 'token', message: `a GitHub token is required: set ${FIELD_SOURCE.token}` });
-  need('target', d.target, v.target);
-  if (d.target && !v.target(d.target)) {
+    const p = f.validate?.(value);
+    if (p) problems.push({ field: k, message: `${fieldSource(k)} ${p}` });
+  }
+  if (!d.token) problems.push({ field: 'token', message: `a GitHub token is required: set ${TOKEN_SOURCE}` });
+  if (d.target && !VALUE_FIELDS.target.validate(d.target)) {
     for (const f of TARGETS[d.target as TargetId].fields) {
       const val = d.storage[f.name];
       if (!val) {
@@ -179,7 +146,7 @@ export function checkDraft(d: Draft, opts: { storageAlreadySet?: (name: string) 
 
 /** Warnings for values that look unusual but may be right. */
 export function draftWarnings(d: Draft): string[] {
-  if (!d.target || v.target(d.target)) return [];
+  if (!d.target || VALUE_FIELDS.target.validate(d.target)) return [];
   const out: string[] = [];
   for (const f of TARGETS[d.target as TargetId].fields) {
     const val = d.storage[f.name];
@@ -189,6 +156,12 @@ export function draftWarnings(d: Draft): string[] {
   return out;
 }
 
+/** What an input is when not given; a saved answer equal to it is not kept. */
+function defaultsFor(d: Draft): SavedDefaults {
+  const host = d.host?.replace(/\.$/, '').toLowerCase();
+  return { sshHost: host, sshPort: '22', deployUser: d.user, knownHosts: '~/.ssh/known_hosts', workflow: 'release.yml', githubApiUrl: DEFAULT_API_URL };
+}
+
 export function toSettings(d: Draft, cli: CliOptions, home: string, opts: { storageAlreadySet?: (name: string) => boolean } = {}): Settings {
   const problems = checkDraft(d, opts);
   if (problems.length) throw new InvalidInput(problems);
@@ -196,29 +169,34 @@ export function toSettings(d: Draft, cli: CliOptions, home: string, opts: { stor
   const target = d.target as TargetId;
   const storage: Record<string, Sensitive> = {};
   for (const f of TARGETS[target].fields) if (d.storage[f.name]) storage[f.name] = d.storage[f.name]!;
+  const dflt = defaultsFor(d);
+  const answers: SavedDefaults = {};
+  for (const k of SAVED_KEYS as SavedKey[]) if (d[k] !== undefined && d[k] !== dflt[k]) answers[k] = d[k];
+  const value = (k: SavedKey) => d[k] ?? dflt[k]!;
   return {
-    host: d.host!.replace(/\.$/, '').toLowerCase(),
-    sshHost: d.sshHost ?? d.host!.replace(/\.$/, '').toLowerCase(),
-    sshPort: Number(d.sshPort ?? 22),
+    host: dflt.sshHost!,
+    sshHost: value('sshHost'),
+    sshPort: Number(value('sshPort')),
     user: d.user!,
-    deployUser: d.deployUser ?? d.user!,
+    deployUser: value('deployUser'),
     identity: d.identity ? expandHome(d.identity, home) : undefined,
     passphrase: d.passphrase,
-    knownHostsPath: expandHome(d.knownHosts ?? '~/.ssh/known_hosts', home),
+    knownHostsPath: expandHome(value('knownHosts'), home),
     acceptNewHostKey: cli.acceptNewHostKey,
     email: d.email!,
     repo: { owner, repo },
-    apiUrl: (d.githubApiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ''),
+    apiUrl: value('githubApiUrl').replace(/\/+$/, ''),
     target,
     storage,
     token: d.token!,
-    workflowFile: d.workflow ?? 'release.yml',
+    workflowFile: value('workflow'),
     release: cli.release,
     rotate: cli.rotate,
     rotateItems: rotateItemsOf(cli),
     keepDeployKey: cli.keepDeployKey ? expandHome(cli.keepDeployKey, home) : undefined,
     dryRun: cli.dryRun,
     yes: cli.yes,
+    answers,
   };
 }
 

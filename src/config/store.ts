@@ -1,8 +1,8 @@
 import { randomBytes, scrypt as scryptCb } from 'node:crypto';
 import { promisify } from 'node:util';
-import { mkdir, rename, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readLocalText } from '../local-files.js';
+import { readLocalText, writePrivateFile } from '../local-files.js';
 import type { Sensitive } from '../sensitive.js';
 import type { SavedDefaults } from './settings.js';
 
@@ -66,13 +66,6 @@ export function configDir(env: Record<string, string | undefined>, home: string)
 
 const fileName = (repo: string) => `${repo.toLowerCase().replace('/', '__')}.json`;
 
-async function writePrivate(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
-}
-
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, o: { N: number }) => Promise<Buffer>;
 /** ~20 ms and 16 MiB per value: nothing for a run, a lot for a guesser. */
 const digestOf = async (key: Buffer, name: string, value: Sensitive) =>
@@ -103,7 +96,7 @@ export function fileStore(dir: string, opts: StoreOptions = {}): Store {
       await rename(path, aside).catch(() => {});
       damaged.delete(path);
     }
-    await writePrivate(path, data);
+    await writePrivateFile(path, data);
   };
   let key: Buffer | undefined;
   let keyIsNew = false;

@@ -116,6 +116,8 @@ export async function inspect(
       }),
       deps.store.load(repoName(settings)),
     ]);
+    // This run's inputs become the next run's defaults whenever the engine saves (never in a dry run).
+    saved.defaults = settings.answers;
     const names = managedNames({ repo, settings });
     const desired = desiredValues(settings, names);
     const digests = new Map(await Promise.all([...desired].map(async ([n, v]) => [n, await deps.store.digest(n, v)] as const)));

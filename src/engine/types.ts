@@ -114,8 +114,6 @@ export type Emit = (e: EngineEvent) => void;
 
 /** Side effects, passed in: real ones from cli.ts, sandboxed ones in --demo and tests. */
 export interface Deps {
-  home: string;
-  env: Record<string, string | undefined>;
   store: Store;
   github: (s: Settings) => GitHubClient;
   /** Asked only for a host key never seen before. */

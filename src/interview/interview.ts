@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import type { CliOptions } from '../config/options.js';
-import { CONNECTION_FIELDS, expandHome, sameHost, toSettings, type Draft, type Settings } from '../config/settings.js';
+import { SAVED_KEYS, type ValueKey } from '../config/fields.js';
+import { CONNECTION_FIELDS, expandHome, sameHost, savedFor, toSettings, type Draft, type SavedKey, type Settings } from '../config/settings.js';
 import type { RepoFile } from '../config/store.js';
 import { StepError, UsageError } from '../errors.js';
 import { tokenPageUrl } from '../github/errors.js';
@@ -22,7 +23,6 @@ export interface RepoPeek {
 export interface InterviewContext {
   cli: CliOptions;
   draft: Draft;
-  saved: RepoFile | undefined;
   env: Record<string, string | undefined>;
   home?: string;
   /** The answer Enter gives to "Trust this host key?": no, except in the sandbox. */
@@ -57,7 +57,7 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   const { cli } = ctx;
   const home = ctx.home ?? homedir();
   const d: Draft = { ...ctx.draft, storage: { ...ctx.draft.storage } };
-  const given = (k: keyof Draft) => (ctx.cli as unknown as Record<string, unknown>)[k] !== undefined;
+  const given = (k: ValueKey) => cli[k] !== undefined;
 
   p.intro('create-litestream-host');
   p.note(
@@ -80,10 +80,11 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
 
   // Repository first: saved answers are per repository.
   if (!given('repo')) d.repo = await p.text({ message: 'GitHub repository (owner/name)', initial: d.repo, placeholder: 'acme/my-app', validate: check(v.repo) });
-  let saved = ctx.saved;
+  let saved: RepoFile | undefined;
   if (ctx.loadSaved && d.repo) {
     saved = await ctx.loadSaved(d.repo);
-    for (const [k, val] of Object.entries(saved.defaults)) if (val !== undefined && (d as unknown as Record<string, unknown>)[k] === undefined) (d as unknown as Record<string, unknown>)[k] = val;
+    const defaults = savedFor(saved.defaults, d.host);
+    for (const k of SAVED_KEYS as SavedKey[]) d[k] ??= defaults[k];
   }
 
   if (d.token) p.info(`GitHub token: from ${ctx.sourceLabel ?? (ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`')}`);

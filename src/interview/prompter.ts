@@ -32,7 +32,7 @@ export async function clackPrompter(io: { input: Readable; output: Writable }): 
   const done = <T>(v: unknown): T => {
     if (c.isCancel(v)) {
       c.cancel('Cancelled: nothing was changed.', opts);
-      throw new Interrupted('cancelled at a question; nothing was changed');
+      throw new Interrupted('cancelled at a question; nothing was changed', true);
     }
     return v as T;
   };

@@ -28,6 +28,7 @@ export const settings = (over: Partial<Settings> = {}): Settings => ({
   },
   token: new Sensitive('ghp_x'),
   workflowFile: 'release.yml',
+  answers: {},
   release: true,
   rotate: false,
   rotateItems: [],

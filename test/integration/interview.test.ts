@@ -42,7 +42,6 @@ function ctx(argv: string[], env: Record<string, string> = {}, over: Partial<Int
   return {
     cli,
     draft: draftFrom(cli, env, {}, {}),
-    saved: undefined,
     env,
     home: '/nonexistent-home',
     authSources: async () => [],

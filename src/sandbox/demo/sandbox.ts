@@ -104,16 +104,17 @@ export async function startSandbox(o: { fast?: boolean } = {}): Promise<Sandbox>
   }
 }
 
-/** The demo's Settings: validated like any run's; flags other than --dry-run, --no-release and --yes do not apply. */
-export function demoSettings(sb: Sandbox, cli: CliOptions): Settings {
+/** The demo's answers: every input of a run, for the sandbox. */
+export function demoDraft(sb: Sandbox, identity: string): Draft {
   const storage: Record<string, Sensitive> = {};
   for (const [k, v] of Object.entries(DEMO.storage)) storage[k] = new Sensitive(v);
-  const draft: Draft = {
+  return {
     host: DEMO.host,
     sshHost: sb.droplet.host,
     sshPort: String(sb.droplet.port),
     user: DEMO.user,
     deployUser: DEMO.deployUser,
+    identity,
     knownHosts: join(sb.dir, 'known_hosts'),
     email: DEMO.email,
     repo: DEMO.repo,
@@ -123,7 +124,4 @@ export function demoSettings(sb: Sandbox, cli: CliOptions): Settings {
     token: sb.token,
     storage,
   };
-  const demoCli: CliOptions = { ...cli, acceptNewHostKey: true, rotate: false, rotateOnly: [], keepDeployKey: undefined, identity: undefined };
-  return toSettings(draft, demoCli, sb.dir);
 }
-

@@ -1,0 +1,83 @@
+/**
+ * `--demo`: the whole run, with the real engine, ssh2, sealing and octokit, in a world made
+ * in this process: a simulated Ubuntu droplet (src/sandbox/droplet/) and a simulated GitHub
+ * (src/sandbox/github-emulator.ts). No account, no network, no system program; the only
+ * files written are a login key and a known_hosts in a temporary folder, removed at the end.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CliOptions } from '../../config/options.js';
+import type { Settings } from '../../config/settings.js';
+import { memoryStore } from '../../config/store.js';
+import type { EngineEvent } from '../../engine/types.js';
+import { peekRepo, type World } from '../../session/world.js';
+import { sandboxReceipt } from './receipt.js';
+import { DEMO, demoDraft, startSandbox } from './sandbox.js';
+
+/**
+ * The sandbox listens on a random local port; a droplet's sshd is on 22, where the
+ * template's literal `port: 22` is right. Say so instead of warning about it.
+ */
+const sandboxNote = (port: number) => {
+  const portWarning = new RegExp(`^SSH port ${port}: .*port: 22`);
+  return (e: EngineEvent): EngineEvent =>
+    e.type === 'warning' && portWarning.test(e.message)
+      ? { type: 'warning', message: `(sandbox only) SSH is on port ${port} here; on a droplet it is 22, which is what release.yml's \`port: 22\` expects` }
+      : e;
+};
+
+/** Flags other than --dry-run, --no-release and --yes do not apply to the sandbox. */
+export const DEMO_OPTIONS: Partial<CliOptions> = { acceptNewHostKey: true, rotate: false, rotateOnly: [], keepDeployKey: undefined, identity: undefined };
+
+export async function demoWorld(env: Record<string, string | undefined>): Promise<World> {
+  const started = Date.now();
+  const sb = await startSandbox({ fast: env.CLH_DEMO_FAST === '1' });
+  try {
+    // The sandbox's folder plays the user's home: the demo login key is its ~/.ssh/id_ed25519.
+    const home = sb.dir;
+    await mkdir(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    const identity = join(home, '.ssh', 'id_ed25519');
+    await writeFile(identity, sb.droplet.loginKey, { mode: 0o600 });
+    return {
+      options: DEMO_OPTIONS,
+      store: memoryStore(),
+      env: { ...env, SSH_AUTH_SOCK: undefined },
+      home,
+      draft: demoDraft(sb, identity),
+      peekRepo,
+      depsOverrides: { pollMs: sb.fast ? 20 : 100 },
+      sourceLabel: 'the sandbox',
+      banner: [
+        'Demo: a sandbox run. The host is a simulated Ubuntu droplet and GitHub',
+        'a simulated API, both inside this process: nothing real is touched.',
+        'Press Enter to take each prefilled answer.',
+      ].join('\n'),
+      trustByDefault: true,
+      intro: (s: Settings) => [
+        'create-litestream-host --demo: a sandbox run. Nothing real is touched: no server, no GitHub account, no network.',
+        `  host    a simulated Ubuntu 24.04 droplet with Docker 27.3.1: an SSH server in this process, ${s.user}@${s.sshHost}:${s.sshPort}`,
+        `  GitHub  a simulated GitHub API in this process, repository ${DEMO.repo} (the ${DEMO.template} template)`,
+        `  inputs  --host ${s.host} --user ${s.user} --deploy-user ${s.deployUser} --email ${s.email} --target ${s.target}, example AWS keys`,
+        '',
+      ],
+      mapEvent: sandboxNote(sb.droplet.port),
+      afterRun: async (settings, summary) => {
+        const r = await sandboxReceipt(sb, settings, summary);
+        // The receipt's own heading becomes the title.
+        return { ok: r.ok, title: 'What the sandbox received', lines: r.lines.slice(2).map((l) => l.replace(/^  /, '')) };
+      },
+      outro: (dryRun) =>
+        dryRun
+          ? ['', 'Dry run: the plan above was made from the sandbox; nothing was changed, not even there.']
+          : [
+              '',
+              `Demo finished: success, in ${((Date.now() - started) / 1000).toFixed(1)}s. The sandbox is gone; nothing outside this process was changed.`,
+              "For real: in your app's folder, with a fresh host and a GitHub token: npx create-litestream-host",
+            ],
+      close: () => sb.close(),
+    };
+  } catch (e) {
+    await sb.close();
+    throw e;
+  }
+}
