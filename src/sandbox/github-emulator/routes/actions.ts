@@ -1,5 +1,6 @@
 /** Workflows, workflow_dispatch, and the runs and jobs a dispatch creates. */
 import { openRepo, type Ctx } from '../context.js';
+import { minimalRepoJson, userJson } from '../github-shapes.js';
 import { ApiError, iso, jsonObjectBody, notFound, notSupplied, paginate, type Reply } from '../http.js';
 import { branchHead, defaultHead, fileText, type RepoState, type WorkflowEntry } from '../state.js';
 import { createdFilter, playRun, type JobState, type RunRecord } from '../runs.js';
@@ -48,8 +49,10 @@ function workflowOr404(ctx: Ctx, repo: RepoState, idOrFile: string, docs: string
 function runJson(ctx: Ctx, repo: RepoState, run: RunRecord): Record<string, unknown> {
   const state = playRun(run, ctx.at);
   const api = `${ctx.env.apiUrl}/repos/${repo.fullName}`;
-  const repoRef = { id: repo.id, name: repo.name, full_name: repo.fullName, private: repo.private, owner: { login: repo.owner } };
-  const actor = { login: run.actor.login, id: run.actor.id, type: 'User' };
+  const repoRef = minimalRepoJson(ctx, repo);
+  const actor = userJson(ctx, run.actor.login, run.actor.id || undefined);
+  const commit = repo.git.commits.get(run.headSha);
+  const runUrl = `${api}/actions/runs/${run.id}`;
   return {
     id: run.id,
     name: run.workflowName,
@@ -64,10 +67,17 @@ function runJson(ctx: Ctx, repo: RepoState, run: RunRecord): Record<string, unkn
     status: state.status,
     conclusion: state.conclusion,
     workflow_id: run.workflowId,
-    url: `${api}/actions/runs/${run.id}`,
+    check_suite_id: run.id + 1,
+    check_suite_node_id: `CS_${Buffer.from(String(run.id + 1)).toString('base64url')}`,
+    url: runUrl,
     html_url: `${ctx.env.htmlUrl}/${repo.fullName}/actions/runs/${run.id}`,
-    jobs_url: `${api}/actions/runs/${run.id}/jobs`,
-    logs_url: `${api}/actions/runs/${run.id}/logs`,
+    jobs_url: `${runUrl}/jobs`,
+    logs_url: `${runUrl}/logs`,
+    check_suite_url: `${api}/check-suites/${run.id + 1}`,
+    artifacts_url: `${runUrl}/artifacts`,
+    cancel_url: `${runUrl}/cancel`,
+    rerun_url: `${runUrl}/rerun`,
+    previous_attempt_url: null,
     workflow_url: `${api}/actions/workflows/${run.workflowId}`,
     created_at: iso(run.createdAt),
     updated_at: iso(state.updatedAt),
@@ -75,6 +85,17 @@ function runJson(ctx: Ctx, repo: RepoState, run: RunRecord): Record<string, unkn
     actor,
     triggering_actor: actor,
     pull_requests: [],
+    referenced_workflows: [],
+    head_commit: commit
+      ? {
+          id: commit.sha,
+          tree_id: commit.tree,
+          message: commit.message,
+          timestamp: commit.committer.date,
+          author: { name: commit.author.name, email: commit.author.email },
+          committer: { name: commit.committer.name, email: commit.committer.email },
+        }
+      : null,
     repository: repoRef,
     head_repository: repoRef,
   };
