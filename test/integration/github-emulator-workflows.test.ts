@@ -109,7 +109,8 @@ describe('runners GitHub retired', () => {
     const mixed = 'name: Release\non: workflow_dispatch\njobs:\n  push_to_registry:\n    runs-on: ubuntu-24.04\n  deploy_via_ssh:\n    needs: push_to_registry\n    runs-on:\n      - ubuntu-18.04\n';
     await start({ '.github/workflows/release.yml': mixed });
     const id = await dispatchRelease({});
-    await sleep(100);
+    await until('the first job', async () => ((await api('GET', `/repos/${REPO}/actions/runs/${id}/jobs`)).json.jobs[0].status === 'completed' ? true : undefined));
+    await sleep(60);
     const jobs = (await api('GET', `/repos/${REPO}/actions/runs/${id}/jobs`)).json.jobs;
     assert.deepEqual(
       jobs.map((j: { status: string }) => j.status),

@@ -11,7 +11,7 @@
  * - a fine-grained token: 403 "Resource not accessible by personal access token".
  */
 import type { TokenState, RepoState } from './state.js';
-import { filesAt, WORKFLOW_FILE } from './state.js';
+import { filesAt } from './state.js';
 import { ApiError, notFound } from './http.js';
 import type { FlatEntry } from './git-objects.js';
 
@@ -54,5 +54,3 @@ export function refusedWorkflowPush(token: TokenState, path: string, docs: strin
   const who = token.token.startsWith('gho_') ? 'an OAuth App' : 'a Personal Access Token';
   return new ApiError(422, `refusing to allow ${who} to create or update workflow \`${path}\` without \`workflow\` scope`, docs);
 }
-
-export const isWorkflowFile = (path: string): boolean => WORKFLOW_FILE.test(path);
