@@ -18,6 +18,7 @@ export interface Pusher {
 
 export function moveBranch(env: Env, repo: RepoState, branch: string, sha: string, by: Pusher, at: number): void {
   const before = branchHead(repo, branch);
+  if (before === sha) return; // nothing moved: no push
   repo.refs.set(`refs/heads/${branch}`, sha);
   repo.pushedAt = at;
   if (branch === repo.defaultBranch) env.state.registerWorkflows(repo, at);
@@ -25,7 +26,7 @@ export function moveBranch(env: Env, repo: RepoState, branch: string, sha: strin
   const message = repo.git.commits.get(sha)?.message ?? '';
   const skipCi = skipsPushWorkflows(message);
   env.record({ kind: 'push', repo: repo.fullName, name: branch, sha, ...(skipCi ? { skipCi } : {}), at });
-  if (skipCi || before === sha) return;
+  if (skipCi) return;
 
   // A new branch is compared with the default branch, as GitHub does for path filters.
   const base = before ?? defaultHead(repo);

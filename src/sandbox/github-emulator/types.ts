@@ -6,7 +6,7 @@ export interface EmulatorRepoInit {
   /** Default 'main'. */
   defaultBranch?: string;
   private?: boolean;
-  /** path -> content on the default branch, e.g. '.github/workflows/release.yml'. */
+  /** path -> content of the first commit ("Initial commit") on the default branch, e.g. '.github/workflows/release.yml'. */
   files?: Record<string, string>;
   /** Pre-existing secrets (plaintext kept for inspection). */
   secrets?: Record<string, string>;
