@@ -217,6 +217,10 @@ describe('history', () => {
     assert.deepEqual((await api('GET', `/repos/${REPO}/git/matching-refs/tags/`)).json, []);
     // octokit sends the ref percent-encoded.
     assert.equal((await api('GET', `/repos/${REPO}/git/ref/heads%2Ffix-runner`)).status, 200);
+    // Setting a branch to the commit it already has moves nothing: no push.
+    const pushes = gh.events().filter((e) => e.kind === 'push').length;
+    assert.equal((await api('PATCH', `/repos/${REPO}/git/refs/heads/main`, { body: { sha: head } })).status, 200);
+    assert.equal(gh.events().filter((e) => e.kind === 'push').length, pushes);
   });
 });
 
