@@ -12,12 +12,17 @@ import { tokenFromHeader } from './github-emulator/context.js';
 import { Faults } from './github-emulator/faults.js';
 import { iso, newRequestId, now, type Reply } from './github-emulator/http.js';
 import { route } from './github-emulator/routes/index.js';
-import { DEFAULT_PLAYBOOK, toPlaybook, type Playbook } from './github-emulator/runs.js';
+import { DEFAULT_PLAYBOOK, RETIRED_RUNNER_LABELS, toPlaybook, type Playbook } from './github-emulator/runs.js';
 import { EmulatorState, secretKey, type TokenState } from './github-emulator/state.js';
+import { inspectCommits, inspectFiles, inspectHead, inspectRuns, pushFromOutside } from './github-emulator/inspection.js';
+import { settleRunActivity } from './github-emulator/workflow-run-events.js';
 import type { EmulatorEvent, EmulatorRequestLog, GitHubEmulator, StartOptions } from './github-emulator/types.js';
 
+export { RETIRED_RUNNER_LABELS } from './github-emulator/runs.js';
 export type {
+  EmulatorCommit,
   EmulatorEvent,
+  EmulatorRun,
   EmulatorRepoInit,
   EmulatorRequestLog,
   EmulatorToken,
@@ -39,6 +44,7 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
   const state = new EmulatorState();
   const faults = new Faults();
   let playbook: Playbook = DEFAULT_PLAYBOOK;
+  const playbooks = new Map<string, Playbook>();
   let log: EmulatorRequestLog[] = [];
   let events: EmulatorEvent[] = [];
   let counters: Counters = { total: 0, inFlight: 0, maxConcurrent: 0, byMethod: {} };
@@ -51,11 +57,14 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
   const env: Env = {
     state,
     faults,
-    playbook: () => playbook,
+    playbook: (file) => playbooks.get(file) ?? playbook,
+    retiredRunners: new Set((opts.retiredRunners ?? RETIRED_RUNNER_LABELS).map((l) => l.toLowerCase())),
     record: (e) => events.push(e),
     apiUrl: url,
     htmlUrl: (opts.htmlUrl ?? 'https://github.com').replace(/\/+$/, ''),
   };
+
+  const settle = (): void => settleRunActivity(env, now());
 
   let beforeHandle: ((route: string) => Promise<void> | void) | undefined;
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -89,6 +98,9 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
 
       // Concatenated, not resolved: `new URL('//x', base)` would read a host out of the path.
       const parsed = new URL(url + (path.startsWith('/') ? path : `/${path}`));
+      const at = now();
+      // Runs that finished since the last request start the workflows waiting on them.
+      settleRunActivity(env, at);
       const ctx: Ctx = {
         env,
         method,
@@ -97,7 +109,7 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
         headers: req.headers,
         rawBody,
         requestId,
-        at: now(),
+        at,
         ...(token ? { token } : {}),
       };
       const { reply, scopes } = route(ctx, presented !== undefined && !token);
@@ -121,8 +133,9 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
     onRequest: (hook) => {
       beforeHandle = hook;
     },
-    setPlaybook: (p) => {
-      playbook = toPlaybook(p);
+    setPlaybook: (p, workflowFile) => {
+      if (workflowFile) playbooks.set(workflowFile, toPlaybook(p));
+      else playbook = toPlaybook(p);
     },
     secretValue: (repo, name) => state.repo(repo).secrets.get(secretKey(name))?.value,
     secrets: (repo) =>
@@ -133,10 +146,27 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
         value: s.value,
       })),
     dispatches: (repo) =>
-      state.repo(repo).runs.map((r) => ({ workflow: r.workflowFile, ref: r.ref, inputs: { ...r.inputs }, at: r.createdAt, runId: r.id })),
+      state
+        .repo(repo)
+        .runs.filter((r) => r.event === 'workflow_dispatch')
+        .map((r) => ({ workflow: r.workflowFile, ref: r.ref, inputs: { ...r.inputs }, at: r.createdAt, runId: r.id })),
+    runs: (repo) => {
+      settle();
+      return inspectRuns(state.repo(repo), now());
+    },
+    files: (repo, ref) => inspectFiles(state.repo(repo), ref),
+    commits: (repo, ref) => inspectCommits(state.repo(repo), ref),
+    headSha: (repo, branch) => inspectHead(state.repo(repo), branch),
+    push: (repo, change) => {
+      settle();
+      return pushFromOutside(env, state.repo(repo), change, now());
+    },
     requests: () => [...log].sort((a, b) => a.start - b.start),
     stats: () => ({ total: counters.total, maxConcurrent: counters.maxConcurrent, byMethod: { ...counters.byMethod } }),
-    events: () => events.map((e) => ({ ...e })),
+    events: () => {
+      settle();
+      return events.map((e) => ({ ...e }));
+    },
     reset: () => {
       log = [];
       events = [];

@@ -9,7 +9,10 @@ import { ApiError, REST_DOCS, notFound } from './http.js';
 export interface Env {
   state: EmulatorState;
   faults: Faults;
-  playbook(): Playbook;
+  /** The playbook runs of this workflow file play. */
+  playbook(workflowFile: string): Playbook;
+  /** Runner labels no runner picks up (lower case). */
+  retiredRunners: Set<string>;
   record(event: EmulatorEvent): void;
   /** http://127.0.0.1:PORT */
   apiUrl: string;
@@ -59,6 +62,11 @@ export function openRepo(ctx: Ctx, owner: string, name: string, need: Need, docs
     throw new ApiError(403, classic ? 'Must have admin rights to Repository.' : 'Resource not accessible by personal access token', docs);
   }
   return repo;
+}
+
+/** Who a commit made through the API is by: the token's user, with GitHub's noreply address. */
+export function tokenPerson(token: TokenState): { name: string; email: string } {
+  return { name: token.login, email: `${token.userId}+${token.login}@users.noreply.github.com` };
 }
 
 export const badCredentials = (): ApiError => new ApiError(401, 'Bad credentials', REST_DOCS);

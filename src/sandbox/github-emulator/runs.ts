@@ -1,9 +1,17 @@
 /**
  * Workflow runs played back by the wall clock. Nothing is scheduled: every read computes the
- * run's state from the time elapsed since it was created, so no timer outlives a test.
+ * run's state from the time elapsed since it was created, so no timer outlives a test. A job
+ * that asks for a runner GitHub no longer has waits in the queue forever, and so do the jobs
+ * after it.
  */
 import type { RunPlaybook } from './types.js';
+import type { RunActivity } from './trigger-filters.js';
 import { iso } from './http.js';
+
+/** Labels of GitHub-hosted runners that GitHub retired: no runner ever picks such a job up. */
+export const RETIRED_RUNNER_LABELS = ['ubuntu-16.04', 'ubuntu-18.04', 'ubuntu-20.04', 'windows-2019', 'macos-11', 'macos-12'];
+
+export type RunEvent = 'workflow_dispatch' | 'push' | 'workflow_run';
 
 export type Status = 'queued' | 'in_progress' | 'completed';
 export type Conclusion = 'success' | 'failure' | null;
@@ -49,7 +57,10 @@ export interface RunRecord {
   workflowPath: string;
   workflowFile: string;
   workflowName: string;
-  /** As sent in the dispatch body. */
+  event: RunEvent;
+  /** The run's title: the head commit's first line for a push, else the workflow's name. */
+  displayTitle: string;
+  /** As sent in the dispatch body, or the branch. */
   ref: string;
   branch: string;
   inputs: Record<string, string>;
@@ -59,6 +70,15 @@ export interface RunRecord {
   /** Snapshot: changing the playbook later does not rewrite runs already started. */
   playbook: Playbook;
   jobIds: number[];
+  /** runs-on labels of each playbook job, read from the workflow file at the run's commit. */
+  labels: string[][];
+  /** Index of the first job no runner picks up; undefined when every job gets one. */
+  blockedFrom?: number;
+  /** The run whose activity started this one (workflow_run), and how deep that chain is. */
+  triggeredBy?: number;
+  chainDepth: number;
+  /** workflow_run activities already announced to other workflows. */
+  announced: Set<RunActivity>;
 }
 
 export interface StepState {
@@ -89,10 +109,23 @@ export interface RunState {
 
 const phase = (at: number, start: number, end: number): Status => (at < start ? 'queued' : at < end ? 'in_progress' : 'completed');
 
+const NEVER = Number.POSITIVE_INFINITY;
+
+/** When the run starts and ends; Infinity for what never happens. */
+export function runTimes(run: RunRecord): { start: number; end: number } {
+  const pb = run.playbook;
+  const blocked = run.blockedFrom;
+  if (blocked === 0) return { start: NEVER, end: NEVER };
+  const start = run.createdAt + pb.queuedMs;
+  if (blocked !== undefined) return { start, end: NEVER };
+  return { start, end: start + pb.jobs.reduce((n, j) => n + j.steps.length * pb.stepMs, 0) };
+}
+
 /** Jobs run one after another (`needs:` in the mix workflows), steps one after another within a job. */
 export function playRun(run: RunRecord, at: number): RunState {
   const pb = run.playbook;
-  const runStart = run.createdAt + pb.queuedMs;
+  const blocked = run.blockedFrom ?? pb.jobs.length;
+  const runStart = blocked === 0 ? NEVER : run.createdAt + pb.queuedMs;
   const lastJob = pb.jobs.length - 1;
   const failingStep = (pb.jobs[lastJob]?.steps.length ?? 0) - 1;
   const failing = pb.conclusion === 'failure';
@@ -100,6 +133,7 @@ export function playRun(run: RunRecord, at: number): RunState {
   let cursor = runStart;
 
   const jobs = pb.jobs.map((job, j): JobState => {
+    if (j >= blocked) cursor = NEVER;
     const jobStart = cursor;
     const jobEnd = jobStart + job.steps.length * pb.stepMs;
     cursor = jobEnd;
@@ -107,7 +141,7 @@ export function playRun(run: RunRecord, at: number): RunState {
     const steps = job.steps.map((name, s): StepState => {
       const start = jobStart + s * pb.stepMs;
       const end = start + pb.stepMs;
-      transitions.push(start, end);
+      if (start !== NEVER) transitions.push(start, end);
       const status = phase(at, start, end);
       return {
         name,
@@ -131,7 +165,7 @@ export function playRun(run: RunRecord, at: number): RunState {
     };
   });
 
-  transitions.push(cursor);
+  if (cursor !== NEVER) transitions.push(cursor);
   const status = phase(at, runStart, cursor);
   return {
     status,

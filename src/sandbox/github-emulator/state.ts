@@ -1,9 +1,10 @@
 /** Repositories, tokens and secrets: what the emulated GitHub knows, independent of HTTP. */
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 import type { EmulatorRepoInit, EmulatorToken } from './types.js';
 import type { RunRecord } from './runs.js';
-import { now } from './http.js';
+import { GitObjects, type FlatEntry, type Person } from './git-objects.js';
+import { iso, now } from './http.js';
 
 export interface SecretRecord {
   name: string;
@@ -28,8 +29,13 @@ export interface RepoState {
   fullName: string;
   defaultBranch: string;
   private: boolean;
-  files: Map<string, string>;
+  /** Blobs, trees and commits. */
+  git: GitObjects;
+  /** Full ref name ('refs/heads/main', 'refs/tags/v1') -> commit sha. */
+  refs: Map<string, string>;
   createdAt: number;
+  /** Last time a branch moved (pushed_at). */
+  pushedAt: number;
   keyId: string;
   publicKey: Uint8Array;
   privateKey: Uint8Array;
@@ -45,21 +51,15 @@ export interface TokenState {
   /** undefined: a fine-grained token. */
   scopes?: string[];
   permissions: { admin: boolean; push: boolean; pull: boolean };
+  /** Fine-grained tokens: the "Workflows" repository permission (classic tokens use the `workflow` scope). */
+  workflows: boolean;
   /** Lower-cased full names; undefined: every repository. */
   canSee?: Set<string>;
   /** Primary rate limit bookkeeping, for the x-ratelimit-* headers only. */
   used: number;
 }
 
-const WORKFLOW_FILE = /^\.github\/workflows\/([^/]+\.ya?ml)$/;
-
-/** Git's blob id, so `sha` looks and behaves like the real thing (same content, same sha). */
-export const blobSha = (content: string): string => {
-  const bytes = Buffer.from(content, 'utf8');
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-};
-
-export const fakeSha = (...parts: string[]): string => createHash('sha1').update(parts.join('\0')).digest('hex');
+export const WORKFLOW_FILE = /^\.github\/workflows\/([^/]+\.ya?ml)$/;
 
 /** GitHub upper-cases secret names and compares them case-insensitively. */
 export const secretKey = (name: string): string => name.toUpperCase();
@@ -86,16 +86,25 @@ export class EmulatorState {
 
     const created = now();
     const keypair = sodium.crypto_box_keypair();
-    const files = new Map(Object.entries(init.files ?? {}).map(([p, c]) => [p.replace(/^\/+/, ''), c] as const));
+    const git = new GitObjects();
+    const files = new Map<string, FlatEntry>();
+    for (const [path, content] of Object.entries(init.files ?? {})) {
+      files.set(path.replace(/^\/+/, ''), { mode: '100644', sha: git.putBlob(Buffer.from(content, 'utf8')) });
+    }
+    const defaultBranch = init.defaultBranch ?? 'main';
+    const author: Person = { name: owner, email: `${owner}@users.noreply.github.com`, date: iso(created) };
+    const initial = git.putCommit({ tree: git.treeFromFlat(files), parents: [], message: 'Initial commit', author, committer: author });
     const repo: RepoState = {
       id: ++this.ids.repo,
       owner,
       name,
       fullName: `${owner}/${name}`,
-      defaultBranch: init.defaultBranch ?? 'main',
+      defaultBranch,
       private: init.private ?? false,
-      files,
+      git,
+      refs: new Map([[`refs/heads/${defaultBranch}`, initial.sha]]),
       createdAt: created,
+      pushedAt: created,
       // GitHub's key ids are long decimal strings.
       keyId: String(randomInt(100_000_000, 999_999_999)) + String(randomInt(100_000_000, 999_999_999)),
       publicKey: keypair.publicKey,
@@ -104,10 +113,7 @@ export class EmulatorState {
       workflows: [],
       runs: [],
     };
-    for (const path of [...files.keys()].sort()) {
-      const m = WORKFLOW_FILE.exec(path);
-      if (m?.[1]) repo.workflows.push({ id: ++this.ids.workflow, path, file: m[1], createdAt: created });
-    }
+    this.registerWorkflows(repo, created);
     for (const [secretName, value] of Object.entries(init.secrets ?? {})) this.putSecret(repo, secretName, value);
     this.repos.set(key, repo);
     return repo;
@@ -120,6 +126,7 @@ export class EmulatorState {
       login: t.login ?? 'octocat',
       ...(t.scopes ? { scopes: [...t.scopes] } : {}),
       permissions: { ...(t.repoPermissions ?? { admin: true, push: true, pull: true }) },
+      workflows: t.workflows ?? true,
       ...(t.canSee ? { canSee: new Set(t.canSee.map((r) => r.toLowerCase())) } : {}),
       used: 0,
     });
@@ -157,7 +164,46 @@ export class EmulatorState {
     return repo.workflows.find((w) => String(w.id) === idOrFile || w.file === idOrFile);
   }
 
-  headSha(repo: RepoState): string {
-    return fakeSha(repo.fullName, repo.defaultBranch, ...[...repo.files.entries()].flat());
+  /** The workflow entry for a file, registered now if GitHub has not seen it yet (a first run on another branch). */
+  workflowFor(repo: RepoState, path: string, at: number): WorkflowEntry {
+    const known = repo.workflows.find((w) => w.path === path);
+    if (known) return known;
+    const entry: WorkflowEntry = { id: ++this.ids.workflow, path, file: path.split('/').at(-1) ?? path, createdAt: at };
+    repo.workflows.push(entry);
+    return entry;
   }
+
+  /** GitHub lists a workflow once its file is on the default branch; a workflow stays listed after that. */
+  registerWorkflows(repo: RepoState, at: number): void {
+    for (const path of [...filesAt(repo, defaultHead(repo)).keys()].sort()) {
+      const m = WORKFLOW_FILE.exec(path);
+      if (m?.[1] && !repo.workflows.some((w) => w.path === path)) repo.workflows.push({ id: ++this.ids.workflow, path, file: m[1], createdAt: at });
+    }
+  }
+}
+
+export const branchHead = (repo: RepoState, branch: string): string | undefined => repo.refs.get(`refs/heads/${branch}`);
+
+export const defaultHead = (repo: RepoState): string => branchHead(repo, repo.defaultBranch) ?? '';
+
+export const filesAt = (repo: RepoState, commitSha: string): Map<string, FlatEntry> => repo.git.filesAt(commitSha);
+
+/** A file's text at a commit, or undefined. */
+export function fileText(repo: RepoState, commitSha: string, path: string): string | undefined {
+  const entry = filesAt(repo, commitSha).get(path);
+  return entry ? repo.git.text(entry.sha) : undefined;
+}
+
+/**
+ * What GitHub accepts as a ref in `?ref=` and similar: a branch or tag name, `refs/heads/x`,
+ * `heads/x`, or a commit sha (7 hex digits or more).
+ */
+export function resolveCommitish(repo: RepoState, ref: string): string | undefined {
+  const direct = repo.refs.get(ref) ?? repo.refs.get(`refs/${ref}`) ?? repo.refs.get(`refs/heads/${ref}`) ?? repo.refs.get(`refs/tags/${ref}`);
+  if (direct) return direct;
+  if (/^[0-9a-f]{7,40}$/i.test(ref)) {
+    const matches = [...repo.git.commits.keys()].filter((sha) => sha.startsWith(ref.toLowerCase()));
+    if (matches.length === 1) return matches[0];
+  }
+  return undefined;
 }

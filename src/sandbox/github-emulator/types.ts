@@ -6,7 +6,7 @@ export interface EmulatorRepoInit {
   /** Default 'main'. */
   defaultBranch?: string;
   private?: boolean;
-  /** path -> content on the default branch, e.g. '.github/workflows/release.yml'. */
+  /** path -> content of the first commit ("Initial commit") on the default branch, e.g. '.github/workflows/release.yml'. */
   files?: Record<string, string>;
   /** Pre-existing secrets (plaintext kept for inspection). */
   secrets?: Record<string, string>;
@@ -22,6 +22,11 @@ export interface EmulatorToken {
   canSee?: string[];
   /** Extension: the login `GET /user` answers; default 'octocat'. */
   login?: string;
+  /**
+   * Fine-grained tokens only: the "Workflows" repository permission, needed to change files
+   * under .github/workflows/. Default true. A classic token needs the 'workflow' scope instead.
+   */
+  workflows?: boolean;
 }
 
 export interface FaultPlan {
@@ -58,11 +63,48 @@ export interface EmulatorRequestLog {
 }
 
 export interface EmulatorEvent {
-  kind: 'secret-put' | 'dispatch';
+  /** secret-put, dispatch (the API call), push (a branch moved), run (a workflow run was created). */
+  kind: 'secret-put' | 'dispatch' | 'push' | 'run';
   repo: string;
-  /** The secret name (secret-put) or the workflow file (dispatch). */
+  /** The secret name (secret-put), the workflow file (dispatch, run) or the branch (push). */
   name?: string;
+  /** push: the branch's new head; run: the run's head sha. */
+  sha?: string;
+  /** run: what started it. */
+  trigger?: 'workflow_dispatch' | 'push' | 'workflow_run';
+  /** run: its id. */
+  runId?: number;
+  /** push: the head commit's message carries [skip ci] or a similar marker, so no push workflow started. */
+  skipCi?: boolean;
   at: number;
+}
+
+export interface EmulatorCommit {
+  sha: string;
+  message: string;
+  parents: string[];
+  tree: string;
+  author: { name: string; email: string; date: string };
+  /** Paths this commit adds, changes or removes relative to its first parent. */
+  changed: string[];
+}
+
+export interface EmulatorRun {
+  id: number;
+  /** 'release.yml' */
+  workflow: string;
+  /** The workflow's name at the run's commit. */
+  name: string;
+  event: 'workflow_dispatch' | 'push' | 'workflow_run';
+  branch: string;
+  headSha: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | null;
+  createdAt: number;
+  /** workflow_run: the run that started this one. */
+  triggeredBy?: number;
+  /** runs-on labels of each job. */
+  labels: string[][];
 }
 
 export interface GitHubEmulator {
@@ -71,13 +113,28 @@ export interface GitHubEmulator {
   addRepo(init: EmulatorRepoInit): void;
   addToken(t: EmulatorToken): void;
   setFaults(f: FaultPlan): void;
-  setPlaybook(p: RunPlaybook): void;
+  /** Without `workflowFile`: the default for every workflow without a playbook of its own. */
+  setPlaybook(p: RunPlaybook, workflowFile?: string): void;
   /** Called with "METHOD /path?query" before each request is handled; undefined removes it. */
   onRequest(hook: ((route: string) => Promise<void> | void) | undefined): void;
   /** The opened plaintext. */
   secretValue(repo: string, name: string): string | undefined;
   secrets(repo: string): { name: string; created_at: string; updated_at: string; value: string }[];
+  /** Runs created by workflow_dispatch, oldest first. */
   dispatches(repo: string): { workflow: string; ref: string; inputs: Record<string, string>; at: number; runId: number }[];
+  /** Every run, oldest first, with its state now. */
+  runs(repo: string): EmulatorRun[];
+  /** Files (path -> UTF-8 text) at the head of a branch, tag or commit sha; default: the default branch. */
+  files(repo: string, ref?: string): Record<string, string>;
+  /** History from the head of `ref` (default branch by default), newest first, following first parents. */
+  commits(repo: string, ref?: string): EmulatorCommit[];
+  /** Head commit sha of a branch (default: the default branch). */
+  headSha(repo: string, branch?: string): string;
+  /**
+   * Extension: a push from outside the API (someone's `git push`): commits `files` (null deletes)
+   * on top of the branch's head and moves the branch, with push events and workflows. Returns the sha.
+   */
+  push(repo: string, change: { message: string; files: Record<string, string | null>; branch?: string; author?: string }): string;
   requests(): EmulatorRequestLog[];
   stats(): { total: number; maxConcurrent: number; byMethod: Record<string, number> };
   /** Ordered, to assert e.g. "release dispatched after the last secret write". */
@@ -92,4 +149,9 @@ export interface StartOptions {
   port?: number;
   /** Extension: base of html_url links, default 'https://github.com'. */
   htmlUrl?: string;
+  /**
+   * Runner labels GitHub no longer serves: a job asking for one stays queued forever. Default
+   * RETIRED_RUNNER_LABELS (ubuntu-16.04/18.04/20.04, windows-2019, macos-11/12); [] serves every label.
+   */
+  retiredRunners?: string[];
 }

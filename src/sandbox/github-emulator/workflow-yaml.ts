@@ -1,77 +1,111 @@
 /**
- * The few facts the emulator needs from a workflow file: its name, whether it has a
- * `workflow_dispatch` trigger, and that trigger's inputs. Read by indentation, without a YAML
- * library, because the emulator may depend on node:* and libsodium only. It understands the
- * block and flow forms real workflows use for `on:`; anything fancier is simply not seen.
+ * The facts the emulator needs from a workflow file: its name, its `workflow_dispatch`
+ * inputs, its `push` and `workflow_run` triggers with their filters, and each job's
+ * `runs-on`. It understands the block and flow forms real workflows use; anything fancier
+ * (anchors, expressions in `on:`) is simply not seen.
  */
+import { child, listValues, parseTree, unquote, type YamlNode } from './yaml-tree.js';
 
 export interface DispatchInput {
   required: boolean;
   default?: string;
 }
 
+/** GitHub's filter lists; undefined means the key is absent. */
+export interface PushTrigger {
+  branches?: string[];
+  branchesIgnore?: string[];
+  tags?: string[];
+  tagsIgnore?: string[];
+  paths?: string[];
+  pathsIgnore?: string[];
+}
+
+export interface WorkflowRunTrigger {
+  /** Names of the workflows whose runs start this one. */
+  workflows: string[];
+  /** Empty: every activity type (requested, in_progress, completed). */
+  types: string[];
+  branches?: string[];
+  branchesIgnore?: string[];
+}
+
+export interface JobFacts {
+  id: string;
+  name?: string;
+  /** Runner labels; undefined when runs-on is an expression the emulator cannot evaluate. */
+  runsOn?: string[];
+}
+
 export interface WorkflowFacts {
   name?: string;
   dispatchable: boolean;
   inputs: Map<string, DispatchInput>;
+  push?: PushTrigger;
+  workflowRun?: WorkflowRunTrigger;
+  jobs: JobFacts[];
 }
 
-interface YamlNode {
-  key: string;
-  value: string;
-  children: YamlNode[];
+/** `on: push`, `on: [push, workflow_dispatch]`, `on:\n  - push`, or `on:\n  push:`. */
+function mentions(on: YamlNode, event: string): boolean {
+  if (on.value && listValues(on).includes(event)) return true;
+  return on.children.some((c) => (c.key === '-' && c.value === event) || c.key === event);
 }
 
-const unquote = (s: string): string => {
-  const t = s.trim();
-  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) return t.slice(1, -1);
-  return t;
+const optionalList = (node: YamlNode | undefined, key: string): string[] | undefined => {
+  const n = child(node, key);
+  return n ? listValues(n) : undefined;
 };
 
-/** A `#` starts a comment only at the start or after whitespace; quoted `#` is rare enough in the keys we read. */
-const stripComment = (line: string): string => line.replace(/(^|\s)#.*$/, '');
-
-const KEY_LINE = /^\s*("[^"]*"|'[^']*'|[^\s:'"#\-[{][^:]*?)\s*:(?:\s+(.*))?$/;
-const LIST_SCALAR = /^\s*-\s+([^:{}[\]]+)$/;
-
-/** Mapping keys (and scalar list items, keyed '-') as a tree; block scalars are skipped whole. */
-function parseTree(text: string): YamlNode {
-  const root: YamlNode = { key: '', value: '', children: [] };
-  const stack: { indent: number; node: YamlNode }[] = [{ indent: -1, node: root }];
-  let blockScalarIndent: number | undefined;
-
-  for (const raw of text.split(/\r?\n/)) {
-    const line = stripComment(raw);
-    if (line.trim() === '') continue;
-    const indent = line.length - line.trimStart().length;
-    if (blockScalarIndent !== undefined) {
-      if (indent > blockScalarIndent) continue;
-      blockScalarIndent = undefined;
-    }
-    const keyMatch = KEY_LINE.exec(line);
-    const listMatch = keyMatch ? null : LIST_SCALAR.exec(line);
-    if (!keyMatch && !listMatch) continue;
-    // YAML lets a list sit at its parent key's indentation; nest list items one level deeper.
-    const depth = listMatch ? indent + 1 : indent;
-    while ((stack.at(-1)?.indent ?? -1) >= depth) stack.pop();
-    const node: YamlNode = keyMatch
-      ? { key: unquote(keyMatch[1] ?? ''), value: (keyMatch[2] ?? '').trim(), children: [] }
-      : { key: '-', value: unquote(listMatch?.[1] ?? ''), children: [] };
-    stack.at(-1)?.node.children.push(node);
-    stack.push({ indent: depth, node });
-    if (keyMatch && /^[|>]/.test(node.value)) blockScalarIndent = indent;
+function readPush(on: YamlNode): PushTrigger | undefined {
+  if (!mentions(on, 'push')) return undefined;
+  const node = child(on, 'push');
+  const out: PushTrigger = {};
+  const keys: [keyof PushTrigger, string][] = [
+    ['branches', 'branches'],
+    ['branchesIgnore', 'branches-ignore'],
+    ['tags', 'tags'],
+    ['tagsIgnore', 'tags-ignore'],
+    ['paths', 'paths'],
+    ['pathsIgnore', 'paths-ignore'],
+  ];
+  for (const [field, key] of keys) {
+    const list = optionalList(node, key);
+    if (list) out[field] = list;
   }
-  return root;
+  return out;
 }
 
-const child = (node: YamlNode | undefined, key: string): YamlNode | undefined => node?.children.find((c) => c.key === key);
+function readWorkflowRun(on: YamlNode): WorkflowRunTrigger | undefined {
+  const node = child(on, 'workflow_run');
+  if (!node) return undefined;
+  const branches = optionalList(node, 'branches');
+  const branchesIgnore = optionalList(node, 'branches-ignore');
+  return {
+    workflows: listValues(child(node, 'workflows')),
+    types: listValues(child(node, 'types')),
+    ...(branches ? { branches } : {}),
+    ...(branchesIgnore ? { branchesIgnore } : {}),
+  };
+}
 
-/** `on: workflow_dispatch` or `on: [push, workflow_dispatch]` */
-const inlineMentions = (value: string, word: string): boolean =>
-  unquote(value)
-    .replace(/^\[|\]$/g, '')
-    .split(',')
-    .some((part) => unquote(part) === word);
+/** `runs-on: x`, `[x, y]`, a block list, or `{group, labels}`; `${{ }}` cannot be read. */
+function runsOn(node: YamlNode | undefined): string[] | undefined {
+  if (!node) return [];
+  if (node.value.includes('${{')) return undefined;
+  if (node.value || node.children.some((c) => c.key === '-')) return listValues(node);
+  return listValues(child(node, 'labels'));
+}
+
+function readJobs(root: YamlNode): JobFacts[] {
+  return (child(root, 'jobs')?.children ?? [])
+    .filter((j) => j.key !== '-')
+    .map((j) => {
+      const name = child(j, 'name')?.value;
+      const labels = runsOn(child(j, 'runs-on'));
+      return { id: j.key, ...(name ? { name: unquote(name) } : {}), ...(labels ? { runsOn: labels } : {}) };
+    });
+}
 
 export function readWorkflow(text: string): WorkflowFacts {
   const root = parseTree(text);
@@ -80,22 +114,28 @@ export function readWorkflow(text: string): WorkflowFacts {
   const on = child(root, 'on') ?? child(root, 'true');
   const inputs = new Map<string, DispatchInput>();
   let dispatchable = false;
+  let push: PushTrigger | undefined;
+  let workflowRun: WorkflowRunTrigger | undefined;
 
   if (on) {
-    if (on.value && inlineMentions(on.value, 'workflow_dispatch')) dispatchable = true;
-    if (on.children.some((c) => c.key === '-' && c.value === 'workflow_dispatch')) dispatchable = true;
-    const trigger = child(on, 'workflow_dispatch');
-    if (trigger) {
-      dispatchable = true;
-      for (const input of child(trigger, 'inputs')?.children ?? []) {
-        if (input.key === '-') continue;
-        const def = child(input, 'default');
-        inputs.set(input.key, {
-          required: unquote(child(input, 'required')?.value ?? '') === 'true',
-          ...(def ? { default: unquote(def.value) } : {}),
-        });
-      }
+    dispatchable = mentions(on, 'workflow_dispatch');
+    for (const input of child(child(on, 'workflow_dispatch'), 'inputs')?.children ?? []) {
+      if (input.key === '-') continue;
+      const def = child(input, 'default');
+      inputs.set(input.key, {
+        required: unquote(child(input, 'required')?.value ?? '') === 'true',
+        ...(def ? { default: unquote(def.value) } : {}),
+      });
     }
+    push = readPush(on);
+    workflowRun = readWorkflowRun(on);
   }
-  return { ...(nameNode?.value ? { name: unquote(nameNode.value) } : {}), dispatchable, inputs };
+  return {
+    ...(nameNode?.value ? { name: unquote(nameNode.value) } : {}),
+    dispatchable,
+    inputs,
+    ...(push ? { push } : {}),
+    ...(workflowRun ? { workflowRun } : {}),
+    jobs: readJobs(root),
+  };
 }

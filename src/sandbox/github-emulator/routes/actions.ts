@@ -1,8 +1,10 @@
-/** Workflows, workflow_dispatch, and the runs and jobs a dispatch creates. */
+/** Workflows, workflow_dispatch, and the runs lists. */
 import { openRepo, type Ctx } from '../context.js';
+import { jobJson, runJson } from '../run-json.js';
 import { ApiError, iso, jsonObjectBody, notFound, notSupplied, paginate, type Reply } from '../http.js';
-import type { RepoState, WorkflowEntry } from '../state.js';
-import { createdFilter, playRun, type JobState, type RunRecord } from '../runs.js';
+import { branchHead, defaultHead, fileText, type RepoState, type WorkflowEntry } from '../state.js';
+import { createdFilter, playRun, type RunRecord } from '../runs.js';
+import { startRun } from '../run-start.js';
 import { readWorkflow } from '../workflow-yaml.js';
 import { REPO, SEG, p, type Route } from './route.js';
 
@@ -20,7 +22,8 @@ const DOCS = {
 /** GitHub's limit on workflow_dispatch inputs. */
 const MAX_INPUTS = 25;
 
-const workflowName = (repo: RepoState, wf: WorkflowEntry): string => readWorkflow(repo.files.get(wf.path) ?? '').name ?? wf.path;
+/** The name in the workflow file on the default branch, or its path when it has none. */
+const workflowName = (repo: RepoState, wf: WorkflowEntry): string => readWorkflow(fileText(repo, defaultHead(repo), wf.path) ?? '').name ?? wf.path;
 
 function workflowJson(ctx: Ctx, repo: RepoState, wf: WorkflowEntry): Record<string, unknown> {
   return {
@@ -43,70 +46,6 @@ function workflowOr404(ctx: Ctx, repo: RepoState, idOrFile: string, docs: string
   return wf;
 }
 
-function runJson(ctx: Ctx, repo: RepoState, run: RunRecord): Record<string, unknown> {
-  const state = playRun(run, ctx.at);
-  const api = `${ctx.env.apiUrl}/repos/${repo.fullName}`;
-  const repoRef = { id: repo.id, name: repo.name, full_name: repo.fullName, private: repo.private, owner: { login: repo.owner } };
-  const actor = { login: run.actor.login, id: run.actor.id, type: 'User' };
-  return {
-    id: run.id,
-    name: run.workflowName,
-    display_title: run.workflowName,
-    node_id: `WFR_${Buffer.from(String(run.id)).toString('base64url')}`,
-    head_branch: run.branch,
-    head_sha: run.headSha,
-    path: run.workflowPath,
-    run_number: run.runNumber,
-    run_attempt: 1,
-    event: 'workflow_dispatch',
-    status: state.status,
-    conclusion: state.conclusion,
-    workflow_id: run.workflowId,
-    url: `${api}/actions/runs/${run.id}`,
-    html_url: `${ctx.env.htmlUrl}/${repo.fullName}/actions/runs/${run.id}`,
-    jobs_url: `${api}/actions/runs/${run.id}/jobs`,
-    logs_url: `${api}/actions/runs/${run.id}/logs`,
-    workflow_url: `${api}/actions/workflows/${run.workflowId}`,
-    created_at: iso(run.createdAt),
-    updated_at: iso(state.updatedAt),
-    run_started_at: iso(run.createdAt),
-    actor,
-    triggering_actor: actor,
-    pull_requests: [],
-    repository: repoRef,
-    head_repository: repoRef,
-  };
-}
-
-function jobJson(ctx: Ctx, repo: RepoState, run: RunRecord, job: JobState): Record<string, unknown> {
-  const api = `${ctx.env.apiUrl}/repos/${repo.fullName}`;
-  return {
-    id: job.id,
-    run_id: run.id,
-    run_url: `${api}/actions/runs/${run.id}`,
-    run_attempt: 1,
-    node_id: `CR_${Buffer.from(String(job.id)).toString('base64url')}`,
-    head_sha: run.headSha,
-    head_branch: run.branch,
-    url: `${api}/actions/jobs/${job.id}`,
-    html_url: `${ctx.env.htmlUrl}/${repo.fullName}/actions/runs/${run.id}/job/${job.id}`,
-    status: job.status,
-    conclusion: job.conclusion,
-    created_at: iso(run.createdAt),
-    started_at: job.started_at,
-    completed_at: job.completed_at,
-    name: job.name,
-    steps: job.steps,
-    check_run_url: `${api}/check-runs/${job.id}`,
-    labels: ['ubuntu-latest'],
-    runner_id: job.status === 'queued' ? null : 1,
-    runner_name: job.status === 'queued' ? null : 'GitHub Actions 1',
-    runner_group_id: job.status === 'queued' ? null : 1,
-    runner_group_name: job.status === 'queued' ? null : 'GitHub Actions',
-    workflow_name: run.workflowName,
-  };
-}
-
 /** Validates like GitHub: known keys only, a branch that exists, a dispatchable workflow, declared inputs. */
 function dispatch(ctx: Ctx, params: string[]): Reply {
   const repo = openRepo(ctx, p(params, 0), p(params, 1), 'push', DOCS.dispatch);
@@ -122,9 +61,10 @@ function dispatch(ctx: Ctx, params: string[]): Reply {
   if (ref === undefined || ref === null) throw notSupplied('ref', DOCS.dispatch);
   if (typeof ref !== 'string') throw new ApiError(422, 'Invalid request.\n\nFor \'properties/ref\', it is not a string.', DOCS.dispatch);
   const branch = ref.replace(/^refs\/heads\//, '');
-  if (branch !== repo.defaultBranch) throw new ApiError(422, `No ref found for: ${ref}`, DOCS.dispatch);
+  const head = branchHead(repo, branch);
+  if (!head) throw new ApiError(422, `No ref found for: ${ref}`, DOCS.dispatch);
 
-  const facts = readWorkflow(repo.files.get(wf.path) ?? '');
+  const facts = readWorkflow(fileText(repo, head, wf.path) ?? '');
   if (!facts.dispatchable) throw new ApiError(422, "Workflow does not have 'workflow_dispatch' trigger", DOCS.dispatch);
 
   const rawInputs = body.inputs ?? {};
@@ -142,8 +82,9 @@ function dispatch(ctx: Ctx, params: string[]): Reply {
     }
   }
 
-  const run = createRun(ctx, repo, wf, ref, branch, inputs);
   ctx.env.record({ kind: 'dispatch', repo: repo.fullName, name: wf.file, at: ctx.at });
+  const actor = { login: ctx.token?.login ?? 'octocat', id: ctx.token?.userId ?? 0 };
+  const run = startRun(ctx.env, repo, wf, { event: 'workflow_dispatch', ref, branch, sha: head, inputs, actor, at: ctx.at });
   if (body.return_run_details === true) {
     return {
       status: 200,
@@ -157,30 +98,6 @@ function dispatch(ctx: Ctx, params: string[]): Reply {
   return { status: 204 };
 }
 
-function createRun(ctx: Ctx, repo: RepoState, wf: WorkflowEntry, ref: string, branch: string, inputs: Record<string, string>): RunRecord {
-  const { state } = ctx.env;
-  const playbook = ctx.env.playbook();
-  const token = ctx.token;
-  const run: RunRecord = {
-    id: state.nextRunId(),
-    runNumber: repo.runs.filter((r) => r.workflowId === wf.id).length + 1,
-    workflowId: wf.id,
-    workflowPath: wf.path,
-    workflowFile: wf.file,
-    workflowName: workflowName(repo, wf),
-    ref,
-    branch,
-    inputs,
-    actor: { login: token?.login ?? 'octocat', id: token?.userId ?? 0 },
-    headSha: state.headSha(repo),
-    createdAt: ctx.at,
-    playbook,
-    jobIds: playbook.jobs.map(() => state.nextJobId()),
-  };
-  repo.runs.push(run);
-  return run;
-}
-
 /** Both runs lists: newest first, filtered like GitHub, paginated with a Link header. */
 function listRuns(ctx: Ctx, repo: RepoState, workflow?: WorkflowEntry): Reply {
   const q = ctx.query;
@@ -188,7 +105,7 @@ function listRuns(ctx: Ctx, repo: RepoState, workflow?: WorkflowEntry): Reply {
   const status = q.get('status');
   const runs = repo.runs
     .filter((r) => !workflow || r.workflowId === workflow.id)
-    .filter((r) => !q.get('event') || q.get('event') === 'workflow_dispatch')
+    .filter((r) => !q.get('event') || q.get('event') === r.event)
     .filter((r) => !q.get('branch') || q.get('branch') === r.branch)
     .filter((r) => !q.get('actor') || q.get('actor')?.toLowerCase() === r.actor.login.toLowerCase())
     .filter((r) => !q.get('head_sha') || q.get('head_sha') === r.headSha)
@@ -217,6 +134,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/workflows$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/workflows',
     scopes: 'repo',
     docs: DOCS.workflows,
     handle: (ctx, params) => {
@@ -232,6 +150,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/workflows/${SEG}$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}',
     scopes: 'repo',
     docs: DOCS.workflow,
     handle: (ctx, params) => {
@@ -242,6 +161,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'POST',
     pattern: new RegExp(`${REPO}/actions/workflows/${SEG}/dispatches$`),
+    operation: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
     scopes: 'repo',
     docs: DOCS.dispatch,
     handle: dispatch,
@@ -249,6 +169,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/workflows/${SEG}/runs$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
     scopes: 'repo',
     docs: DOCS.workflowRuns,
     handle: (ctx, params) => {
@@ -259,6 +180,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/runs$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/runs',
     scopes: 'repo',
     docs: DOCS.repoRuns,
     handle: (ctx, params) => listRuns(ctx, openRepo(ctx, p(params, 0), p(params, 1), 'pull', DOCS.repoRuns)),
@@ -266,6 +188,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/runs/${SEG}$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
     scopes: 'repo',
     docs: DOCS.run,
     handle: (ctx, params) => {
@@ -276,6 +199,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/runs/${SEG}/jobs$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
     scopes: 'repo',
     docs: DOCS.jobs,
     handle: (ctx, params) => {
@@ -293,6 +217,7 @@ export const actionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/jobs/${SEG}$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}',
     scopes: 'repo',
     docs: DOCS.job,
     handle: (ctx, params) => {

@@ -1,11 +1,19 @@
 import { badCredentials, type Ctx } from '../context.js';
 import { ApiError, errorReply, notFound, REST_DOCS, type Reply } from '../http.js';
 import { actionRoutes } from './actions.js';
+import { contentRoutes } from './contents.js';
+import { gitObjectRoutes } from './git-objects.js';
+import { gitRefRoutes } from './git-refs.js';
 import { repoRoutes } from './repos.js';
 import type { Route } from './route.js';
 import { secretRoutes } from './secrets.js';
 
-const ROUTES: Route[] = [...repoRoutes, ...secretRoutes, ...actionRoutes];
+/** Every endpoint the emulator serves. */
+export const ROUTES: readonly Route[] = [...repoRoutes, ...contentRoutes, ...gitObjectRoutes, ...gitRefRoutes, ...secretRoutes, ...actionRoutes];
+
+/** The route that answers a request, if any (for tests that check answers against GitHub's description). */
+export const matchRoute = (method: string, pathname: string): Route | undefined =>
+  ROUTES.find((r) => r.method === method && r.pattern.test(pathname));
 
 export interface Routed {
   reply: Reply;

@@ -5,6 +5,11 @@ export interface Route {
   method: string;
   /** Matched against the raw pathname; the captures, percent-decoded, become params. */
   pattern: RegExp;
+  /**
+   * The operation in GitHub's OpenAPI description, 'GET /repos/{owner}/{repo}'; undefined for
+   * endpoints GitHub serves but no longer documents.
+   */
+  operation: string | undefined;
   /** Sent as X-Accepted-OAuth-Scopes, so a client can explain a missing scope. */
   scopes: string;
   docs: string;

@@ -72,6 +72,7 @@ export const secretRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/secrets/public-key$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/secrets/public-key',
     scopes: 'repo',
     docs: DOCS.key,
     handle: (ctx, params) => {
@@ -82,6 +83,7 @@ export const secretRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/secrets$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/secrets',
     scopes: 'repo',
     docs: DOCS.list,
     handle: (ctx, params) => {
@@ -98,6 +100,7 @@ export const secretRoutes: Route[] = [
   {
     method: 'GET',
     pattern: new RegExp(`${REPO}/actions/secrets/${SEG}$`),
+    operation: 'GET /repos/{owner}/{repo}/actions/secrets/{secret_name}',
     scopes: 'repo',
     docs: DOCS.get,
     handle: (ctx, params) => {
@@ -110,6 +113,7 @@ export const secretRoutes: Route[] = [
   {
     method: 'PUT',
     pattern: new RegExp(`${REPO}/actions/secrets/${SEG}$`),
+    operation: 'PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}',
     scopes: 'repo',
     docs: DOCS.put,
     handle: putSecret,
@@ -117,6 +121,7 @@ export const secretRoutes: Route[] = [
   {
     method: 'DELETE',
     pattern: new RegExp(`${REPO}/actions/secrets/${SEG}$`),
+    operation: 'DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}',
     scopes: 'repo',
     docs: DOCS.del,
     handle: (ctx, params) => {
