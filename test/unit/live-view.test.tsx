@@ -7,12 +7,11 @@ import { cleanup, render } from 'ink-testing-library';
 import * as esbuild from 'esbuild';
 import type { EngineEvent, Plan, Summary } from '../../src/engine/types.js';
 import type { JobInfo } from '../../src/github/api.js';
-import { planLines, restoreTestLines } from '../../src/ui/format.js';
+import { restoreTestLines } from '../../src/ui/format.js';
 import { App } from '../../src/ui/live/App.js';
 import { FailureView, RESUME } from '../../src/ui/live/FailureView.js';
 import { colorAllowed, createStore, FRAME_MS, startLiveView, userOfHome } from '../../src/ui/live/index.js';
 import { cleanLine, OutputTail } from '../../src/ui/live/OutputTail.js';
-import { PlanView } from '../../src/ui/live/PlanView.js';
 import { RunView, runLines } from '../../src/ui/live/RunView.js';
 import { SecretsRow } from '../../src/ui/live/SecretsRow.js';
 import { initialState, reduce, type LiveEvent, type LiveState } from '../../src/ui/live/state.js';
@@ -162,26 +161,6 @@ test('SecretsRow: one row with a count', () => {
   assert.match(plain(lastFrame()), /^ {2}[█░]{10} 7\/9 secrets$/);
 });
 
-test('PlanView: the same text as the plain reporter when it fits', () => {
-  const fits: Plan = { ...plan, items: plan.items.map((i) => (i.commands ? { ...i, commands: ['docker compose up -d'] } : i)) };
-  const { lastFrame } = render(<PlanView plan={fits} color={false} width={100} />);
-  assert.deepEqual(lines(lastFrame()).map((l) => l.trimEnd()), planLines(fits).map((l) => l.trimEnd()));
-});
-
-test('PlanView at 60 columns: details under each item, nothing lost but long commands, no line too long', () => {
-  const { lastFrame } = render(
-    <Box width={60}>
-      <PlanView plan={plan} color={false} width={60} />
-    </Box>,
-  );
-  const f = plain(lastFrame());
-  assert.ok(widest(lastFrame()) <= 60, f);
-  for (const text of ['Docker 27.3.1, compose v2.29.7', 'port 80 is taken by apache2', 'fix: sudo systemctl disable --now apache2', 'then re-run', 'update   DEPLOY_KEY (last set 2025-01-02 10:11 UTC)'])
-    assert.ok(f.includes(text), text);
-  assert.match(f, /\$ docker compose -f ~\/\.deploy.*…/);
-  assert.match(f, /^ {2}will change nginx-proxy \+ LetsEncrypt\n {4}start nginx-proxy and acme-companion$/m);
-});
-
 test('RunView: the run, its URL, its jobs and their started steps', () => {
   const run = {
     url: RUN_URL,
@@ -256,14 +235,14 @@ test('SummaryView: what was done, the release, the site, the proxy file, restore
 });
 
 for (const columns of [100, 60]) {
-  test(`App at ${columns} columns: plan, steps, output tail, secrets, run, summary`, () => {
+  test(`App at ${columns} columns: steps, output tail, secrets, run, summary (the plan was shown before the view)`, () => {
     let s = foldAll(sequence, initialState());
     const app = (st: LiveState) => <App state={st} color={false} deployUser="deploy" columns={columns} rows={40} now={() => 1_002_000} />;
     const { lastFrame, rerender } = render(app(s));
     let f = plain(lastFrame());
     assert.ok(widest(lastFrame()) <= columns, f);
     assert.match(f, /^✔ Connect to ubuntu@203\.0\.113\.7:22 {2}ssh-ed25519/m);
-    assert.ok(f.includes('Plan:') && f.includes('BLOCKED') && f.includes('warning: the AWS key is older than 90 days'));
+    assert.ok(!f.includes('Plan:') && f.includes('warning: the AWS key is older than 90 days'));
     assert.match(f, /^. Start nginx-proxy \+ LetsEncrypt 2s\n {2}│ two\n {2}│ three\n {2}│ four x+…$/m);
 
     s = foldAll(sequence2, s);

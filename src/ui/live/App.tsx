@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { Box, Static, Text, useStdout } from 'ink';
 import { FailureView } from './FailureView.js';
 import { OutputTail } from './OutputTail.js';
-import { PlanView } from './PlanView.js';
 import { RunView } from './RunView.js';
 import { SecretsRow } from './SecretsRow.js';
 import type { LiveState, LogEntry } from './state.js';
@@ -26,12 +25,6 @@ function LogRow({ entry: e, color, columns }: { entry: LogEntry; color: boolean;
   switch (e.kind) {
     case 'step':
       return <StepRow state={e.step.status} title={e.step.title} detail={e.step.detail} ms={e.step.ms} color={color} />;
-    case 'plan':
-      return (
-        <Box marginY={1}>
-          <PlanView plan={e.plan} color={color} width={columns} />
-        </Box>
-      );
     case 'warning':
       return (
         <Text wrap="wrap" color={color ? 'yellow' : undefined}>
@@ -57,7 +50,7 @@ export interface AppProps {
 }
 
 /**
- * The root: finished rows and the plan are written once (<Static>); below them only what is
+ * The root: finished rows are written once (<Static>); below them only what is
  * still moving re-renders: running steps with their output tail, secrets progress, the live
  * workflow run; then the failure or the summary.
  */

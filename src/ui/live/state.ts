@@ -41,7 +41,6 @@ export interface Failure {
 /** Rows written once, in order, above the live area (Ink's <Static>). */
 export type LogEntry =
   | { kind: 'step'; key: string; step: FinishedStep }
-  | { kind: 'plan'; key: string; plan: Plan }
   | { kind: 'warning'; key: string; message: string }
   | { kind: 'note'; key: string; message: string }
   | { kind: 'run'; key: string; run: RunState };
@@ -52,7 +51,6 @@ export interface LiveState {
   finished: FinishedStep[];
   running: RunningStep[];
   secrets: { done: number; total: number } | undefined;
-  plan: Plan | undefined;
   warnings: string[];
   run: RunState | undefined;
   summary: Summary | undefined;
@@ -71,7 +69,6 @@ export const initialState = (): LiveState => ({
   finished: [],
   running: [],
   secrets: undefined,
-  plan: undefined,
   warnings: [],
   run: undefined,
   summary: undefined,
@@ -118,9 +115,6 @@ export function reduce(s: LiveState, e: LiveEvent, now: number = Date.now()): Li
     }
     case 'progress':
       return { ...s, secrets: { done: e.done, total: e.total } };
-    case 'plan':
-      // Shown once: a second plan event (there is none today) would not redraw it.
-      return s.plan ? { ...s, plan: e.plan } : append({ ...s, plan: e.plan }, { kind: 'plan', plan: e.plan });
     case 'warning':
       return append({ ...s, warnings: [...s.warnings, e.message] }, { kind: 'warning', message: e.message });
     case 'host-key':
