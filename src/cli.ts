@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFile, writeFile, chmod, mkdir, rename } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
@@ -8,6 +7,7 @@ import { HELP, parseCli, rotateItemsOf, type CliOptions } from './config/options
 import { draftFrom, draftWarnings, toSettings, type Draft, type Settings } from './config/settings.js';
 import { configDir, fileStore, type RepoFile, type Store } from './config/store.js';
 import { Interrupted, StepError, UsageError } from './errors.js';
+import { settlePrivateWrites, writePrivateFile } from './private-file.js';
 import type { Deps, EngineEvent } from './engine/types.js';
 import { repoFromRemote } from './validate.js';
 import { version } from './version.js';
@@ -45,13 +45,10 @@ async function readEnvFile(path: string): Promise<Record<string, string>> {
   }
 }
 
-/** A new file only ('wx': never through an existing file or symlink), 0600, renamed into place. */
-async function writePrivateFile(path: string, text: string): Promise<void> {
+/** A deploy key the user keeps: its folder made 0700 when missing. */
+async function keepPrivateFile(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  await writePrivateFile(path, text);
 }
 
 /** The real side effects. Heavy modules load here, after the first output. */
@@ -68,7 +65,7 @@ export async function realDeps(settings: Settings, env: Record<string, string | 
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     pollMs: Number(env.CLH_POLL_MS) || 3000,
     queuedTimeoutMs: Number(env.CLH_QUEUED_TIMEOUT_MS) || 15 * 60_000,
-    writePrivateFile,
+    writePrivateFile: keepPrivateFile,
     ...extra,
   };
 }
@@ -183,14 +180,22 @@ export function reportFailure(e: unknown, err: (s: string) => void): number {
 
 // Runs when this module is the program (bin/ imports it), not when a test imports it.
 if (process.argv[1] && /create-litestream-host(\.js)?$|dist[\\/]cli\.js$/.test(process.argv[1])) {
+  let interrupted = false;
   process.on('SIGINT', () => {
+    // A second Ctrl-C does not wait.
+    if (interrupted) process.exit(130);
+    interrupted = true;
     // Show the cursor again and leave raw mode, whoever hid or set it.
     if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
     if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
-    process.stderr.write('\ninterrupted; nothing is left half-written (a re-run resumes)\n');
-    process.exit(130);
+    // Host files: each write is checked on the host before its rename, so a cut one changes
+    // nothing. Local files: the few in flight are let finish (milliseconds) before exiting.
+    void settlePrivateWrites(2_000).finally(() => {
+      process.stderr.write('\ninterrupted; nothing is left half-written (a re-run resumes)\n');
+      process.exit(130);
+    });
   });
   main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY: !!process.stdout.isTTY && !!process.stdin.isTTY }).then(
-    (code) => process.exit(code),
+    (code) => interrupted || process.exit(code),
   );
 }

@@ -1,7 +1,8 @@
 import { randomBytes, scrypt as scryptCb } from 'node:crypto';
 import { promisify } from 'node:util';
-import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivateFile } from '../private-file.js';
 import type { Sensitive } from '../sensitive.js';
 import type { SavedDefaults } from './settings.js';
 
@@ -62,13 +63,6 @@ export function configDir(env: Record<string, string | undefined>, home: string)
 
 const fileName = (repo: string) => `${repo.toLowerCase().replace('/', '__')}.json`;
 
-async function writePrivate(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
-}
-
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, o: { N: number }) => Promise<Buffer>;
 /** ~20 ms and 16 MiB per value: nothing for a run, a lot for a guesser. */
 const digestOf = async (key: Buffer, name: string, value: Sensitive) =>
@@ -106,10 +100,10 @@ export function fileStore(dir: string): Store {
     async save(repo, file) {
       await ensureDir();
       if (keyIsNew && key) {
-        await writePrivate(join(dir, 'digest-salt'), key.toString('hex') + '\n');
+        await writePrivateFile(join(dir, 'digest-salt'), key.toString('hex') + '\n');
         keyIsNew = false;
       }
-      await writePrivate(join(dir, 'repos', fileName(repo)), JSON.stringify(file, null, 2) + '\n');
+      await writePrivateFile(join(dir, 'repos', fileName(repo)), JSON.stringify(file, null, 2) + '\n');
     },
     digest: async (name, value) => digestOf(await salt(), name, value),
   };
