@@ -13,10 +13,11 @@ export interface Privilege {
 }
 
 /**
- * After mktemp: the temp file goes on any exit before the rename. A signal would end the
- * shell without running the EXIT trap, so each one exits through it.
+ * Before mktemp: the temp file `$t` goes on any exit before the rename. A signal would end
+ * the shell without running the EXIT trap, so each one exits through it.
  */
-const TEMP_TRAPS = `trap 'rm -f "$t"' EXIT
+const TEMP_TRAPS = `t=
+trap 'rm -f "$t"' EXIT
 trap 'exit 1' HUP INT TERM PIPE`;
 
 export function asRoot(argv: Argv, who: Privilege): string[] {
@@ -95,8 +96,8 @@ c=$(cat; echo .)
 c=\${c%.}
 d=$(dirname "$f")
 mkdir -p "$d"
-t=$(mktemp "$d/.clh.XXXXXX")
 ${TEMP_TRAPS}
+t=$(mktemp "$d/.clh.XXXXXX")
 printf '%s' "$c" > "$t"
 n=$(wc -c < "$t")
 s=$(sha256sum < "$t")
@@ -137,8 +138,8 @@ mkdir -p ${dir}
 chmod 700 ${dir}
 f=${dir}/authorized_keys
 if [ -f "$f" ] && grep -qxF ${l} "$f"; then exit 0; fi
-t=$(mktemp ${dir}/.authorized_keys.XXXXXX)
 ${TEMP_TRAPS}
+t=$(mktemp ${dir}/.authorized_keys.XXXXXX)
 if [ -f "$f" ]; then cat "$f" > "$t"; fi
 if [ -s "$t" ] && [ -n "$(tail -c 1 "$t")" ]; then echo >> "$t"; fi
 printf '%s\\n' ${l} >> "$t"
@@ -161,8 +162,8 @@ export function removeKeys(home: string, blobs: string[]): string[] {
 umask 077
 f=${dir}/authorized_keys
 [ -f "$f" ] || exit 0
-t=$(mktemp ${dir}/.authorized_keys.XXXXXX)
 ${TEMP_TRAPS}
+t=$(mktemp ${dir}/.authorized_keys.XXXXXX)
 awk -v m=${quote(KEY_MARKER)} -v list=${quote(blobs.join(' '))} 'BEGIN { n = split(list, b, " ") }
 { if (index($0, m)) { for (i = 1; i <= n; i++) if (index($0, b[i])) next }; print }' "$f" > "$t"
 chmod 600 "$t"
