@@ -157,11 +157,24 @@ describe('interrupted writes leave the old file or the whole new one', { skip: s
       emit: () => {},
     }) as unknown as ApplyContext;
 
+  /** One look at the host: each path's state (as fileState), then any temp file in `dirs`. */
+  const snapshot = async (paths: string[], dirs: string[]) => {
+    const lines = await root(
+      [
+        ...paths.map((p) => `if [ -e ${quote(p)} ]; then stat -c '%a %U' ${quote(p)} | tr '\\n' ' '; base64 -w0 < ${quote(p)}; echo; else echo absent; fi`),
+        ...dirs.map((d) => `for e in ${quote(d)}/.clh.* ${quote(d)}/.authorized_keys.*; do if [ -e "$e" ]; then echo "temp $e"; fi; done`),
+      ].join('\n'),
+    );
+    const all = lines.split('\n').filter(Boolean);
+    return { files: all.slice(0, paths.length), temps: all.slice(paths.length) };
+  };
+
   /** Runs `step` once per cut from `setup`'s state and checks that state is all that is left. */
   async function everyCut(o: { setup: () => Promise<void>; step: (ctx: ApplyContext) => Promise<string>; paths: string[]; dirs: string[]; failure: RegExp; cuts?: Cut[] }) {
     for (const cut of o.cuts ?? CUTS) {
       await o.setup();
-      const before = await Promise.all(o.paths.map(fileState));
+      const before = await snapshot(o.paths, o.dirs);
+      assert.deepEqual(before.temps, []);
       const s = await login();
       try {
         await assert.rejects(o.step(ctxFor(cutting(s, cut))), (e) => {
@@ -173,8 +186,9 @@ describe('interrupted writes leave the old file or the whole new one', { skip: s
       } finally {
         s.close();
       }
-      assert.deepEqual(await Promise.all(o.paths.map(fileState)), before, `${cut.name}: the host's files are as they were`);
-      for (const d of o.dirs) assert.deepEqual(await temps(d), [], `${cut.name}: no temp file left in ${d}`);
+      const after = await snapshot(o.paths, o.dirs);
+      assert.deepEqual(after.files, before.files, `${cut.name}: the host's files are as they were`);
+      assert.deepEqual(after.temps, [], `${cut.name}: no temp file left`);
     }
   }
 
