@@ -4,6 +4,7 @@
  */
 import { HELP, parseCli, type CliOptions } from './config/options.js';
 import { exitCodeOf, UsageError, wasShown } from './errors.js';
+import { settlePrivateWrites } from './private-file.js';
 import type { Io } from './session/index.js';
 import { failureLines } from './ui/failure.js';
 import { version } from './version.js';
@@ -51,5 +52,10 @@ if (process.argv[1] && /create-litestream-host(\.js)?$|dist[\\/]cli\.js$/.test(p
     interrupt.abort();
   });
   const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY: !!process.stdout.isTTY && !!process.stdin.isTTY };
-  main(process.argv.slice(2), process.env, io, interrupt.signal).then((code) => process.exit(code));
+  main(process.argv.slice(2), process.env, io, interrupt.signal).then(async (code) => {
+    // Host files: each write is checked on the host before its rename, so a cut one changes
+    // nothing. Local files: the few in flight are let finish (milliseconds) before exiting.
+    await settlePrivateWrites(2_000);
+    process.exit(code);
+  });
 }

@@ -1,7 +1,7 @@
 import type { Settings } from './config/settings.js';
 import type { Store } from './config/store.js';
 import type { Deps } from './engine/types.js';
-import { writePrivateFile } from './local-files.js';
+import { writePrivateFile } from './private-file.js';
 
 /**
  * The real side effects, built once per run (the demo and tests override some). Heavy

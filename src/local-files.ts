@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
 
 /**
@@ -34,20 +32,3 @@ export async function readLocalText(path: string, what: string): Promise<string 
   return (await readLocal(path, what))?.toString('utf8');
 }
 
-/**
- * The one writer of private local files (saved state, a kept deploy key): a new temporary
- * file ('wx': never through an existing file or symlink), 0600, renamed into place, so a
- * reader sees the old file or the whole new one.
- */
-export async function writePrivateFile(path: string, data: string | Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data, { mode: 0o600, flag: 'wx' });
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}

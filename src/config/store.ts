@@ -2,7 +2,8 @@ import { randomBytes, scrypt as scryptCb } from 'node:crypto';
 import { promisify } from 'node:util';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readLocalText, writePrivateFile } from '../local-files.js';
+import { readLocalText } from '../local-files.js';
+import { writePrivateFile } from '../private-file.js';
 import type { Sensitive } from '../sensitive.js';
 import type { SavedDefaults } from './settings.js';
 

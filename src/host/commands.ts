@@ -1,4 +1,5 @@
-import { KEY_MARKER, PROXY_CONTAINERS, SHIM_PATH } from './probe.js';
+import { createHash } from 'node:crypto';
+import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER, SHIM_PATH, SHIM_TEXT } from './probe.js';
 import { quote, Script, shArgv, type Argv } from './shell.js';
 
 /**
@@ -10,6 +11,14 @@ export interface Privilege {
   user: string;
   uid: number;
 }
+
+/**
+ * Before mktemp: the temp file `$t` goes on any exit before the rename. A signal would end
+ * the shell without running the EXIT trap, so each one exits through it.
+ */
+const TEMP_TRAPS = `t=
+trap 'rm -f "$t"' EXIT
+trap 'exit 1' HUP INT TERM PIPE`;
 
 export function asRoot(argv: Argv, who: Privilege): string[] {
   return who.uid === 0 ? [...argv] : ['sudo', '-n', '--', ...argv];
@@ -24,31 +33,87 @@ export function asUser(argv: Argv, target: string, who: Privilege): string[] {
   return asRoot(['runuser', '-u', target, '--', ...argv], who);
 }
 
+/** What the host must have received before a write may replace anything. */
+export interface Expected {
+  /** Decimal byte count. */
+  bytes: string;
+  /** Lower-case hex sha256. */
+  sha256: string;
+}
+
+export function expectedOf(content: string | Buffer): Expected {
+  const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  // The host holds the upload in a shell variable, and no shell can hold a NUL there.
+  if (buf.includes(0)) throw new Error('a file uploaded through the shell cannot hold a NUL byte');
+  return { bytes: String(buf.length), sha256: createHash('sha256').update(buf).digest('hex') };
+}
+
 /**
- * Writes stdin to `path` atomically: a temp file in the same folder, mode set before the
- * rename, so a reader sees the old file or the new one, never half of either.
+ * Keep the file being replaced as `path + suffix`, unless it is ours: it has the `marker`
+ * line, or it is the start of (or all of) the new content, which is what an interrupted
+ * write of an older version left behind (an empty file included).
  */
-export function writeFileAtomic(path: string, mode: string, opts: { backupSuffix?: string } = {}): string[] {
-  const f = quote(path);
-  const backup = opts.backupSuffix
-    ? `if [ -e ${f} ] && [ ! -e ${quote(path + opts.backupSuffix)} ]; then cp -p ${f} ${quote(path + opts.backupSuffix)}; fi\n`
+export interface Backup {
+  suffix: string;
+  marker: string;
+}
+
+/**
+ * Writes `content`, sent on stdin, to `path`: whole or not at all. An SSH channel that ends
+ * early (Ctrl-C, a dropped connection) looks to `cat` like the end of the file, so the host
+ * checks the byte count and sha256 carried in the command before anything is renamed into
+ * place; a short or different upload leaves the old file as it was and exits 1.
+ */
+export const writeFileAtomic = (path: string, mode: string, content: string | Buffer, opts: { backup?: Backup } = {}): string[] =>
+  writeFileExpecting(path, mode, expectedOf(content), opts);
+
+/**
+ * The script behind writeFileAtomic, for whoever knows the digest but not the content (the
+ * sandbox droplet builds its templates from it).
+ *
+ * The upload is held in memory until all of it has arrived: a session killed mid-stream
+ * (SIGKILL runs no trap) then leaves nothing on disk. The temp file is checked again after
+ * it is written, so a full disk cannot pass either. Mode and backup come before the rename,
+ * so a reader sees the old file or the new one, never half of either.
+ */
+export function writeFileExpecting(path: string, mode: string, expected: Expected, opts: { backup?: Backup } = {}): string[] {
+  const b = opts.backup;
+  const bytes = quote(expected.bytes);
+  const backup = b
+    ? `ours() { grep -qxF ${quote(b.marker)} "$1" || [ "$(head -c "$(wc -c < "$1")" "$t" | sha256sum)" = "$(sha256sum < "$1")" ]; }
+o="$f"${quote(b.suffix)}
+if [ -e "$o" ] && ours "$o"; then rm -f "$o"; fi
+if [ -e "$f" ] && [ ! -e "$o" ] && ! ours "$f"; then cp -p "$f" "$o"; fi
+`
     : '';
   return shArgv(
     new Script(`set -e
 umask 077
-d=$(dirname ${f})
+LC_ALL=C
+export LC_ALL
+f=${quote(path)}
+c=$(cat; echo .)
+c=\${c%.}
+d=$(dirname "$f")
 mkdir -p "$d"
+${TEMP_TRAPS}
 t=$(mktemp "$d/.clh.XXXXXX")
-trap 'rm -f "$t"' EXIT
-cat > "$t"
+printf '%s' "$c" > "$t"
+n=$(wc -c < "$t")
+s=$(sha256sum < "$t")
+if ! { [ "$n" -eq ${bytes} ] && [ "\${s%% *}" = ${quote(expected.sha256)} ]; }; then
+  rm -f "$t"
+  printf '%s: the upload was cut short or changed (%s of %s bytes arrived); the file was left as it was\\n' "$f" "$n" ${bytes} >&2
+  exit 1
+fi
 chmod ${quote(mode)} "$t"
-${backup}mv -f "$t" ${f}
+${backup}mv -f "$t" "$f"
 trap - EXIT`),
   );
 }
 
 export const installShim = (who: Privilege): string[] =>
-  asRoot(writeFileAtomic(SHIM_PATH, '0755', { backupSuffix: '.orig' }), who);
+  asRoot(writeFileAtomic(SHIM_PATH, '0755', SHIM_TEXT, { backup: { suffix: '.orig', marker: SHIM_MARKER } }), who);
 
 /**
  * `--password '*'`: no password can match, yet the account is not locked, so key logins
@@ -73,8 +138,8 @@ mkdir -p ${dir}
 chmod 700 ${dir}
 f=${dir}/authorized_keys
 if [ -f "$f" ] && grep -qxF ${l} "$f"; then exit 0; fi
+${TEMP_TRAPS}
 t=$(mktemp ${dir}/.authorized_keys.XXXXXX)
-trap 'rm -f "$t"' EXIT
 if [ -f "$f" ]; then cat "$f" > "$t"; fi
 if [ -s "$t" ] && [ -n "$(tail -c 1 "$t")" ]; then echo >> "$t"; fi
 printf '%s\\n' ${l} >> "$t"
@@ -97,8 +162,8 @@ export function removeKeys(home: string, blobs: string[]): string[] {
 umask 077
 f=${dir}/authorized_keys
 [ -f "$f" ] || exit 0
+${TEMP_TRAPS}
 t=$(mktemp ${dir}/.authorized_keys.XXXXXX)
-trap 'rm -f "$t"' EXIT
 awk -v m=${quote(KEY_MARKER)} -v list=${quote(blobs.join(' '))} 'BEGIN { n = split(list, b, " ") }
 { if (index($0, m)) { for (i = 1; i <= n; i++) if (index($0, b[i])) next }; print }' "$f" > "$t"
 chmod 600 "$t"

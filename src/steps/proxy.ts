@@ -39,7 +39,7 @@ export async function applyProxy(ctx: ApplyContext): Promise<string> {
   const upToDate = facts.proxyFile.sha256 === sha(content);
   const du = settings.deployUser;
   if (!upToDate)
-    await runOnHost(ctx, 'proxy', asUser(writeFileAtomic(path, '0600'), du, who), {
+    await runOnHost(ctx, 'proxy', asUser(writeFileAtomic(path, '0600', content), du, who), {
       stdin: content,
       what: `uploading ${path}`,
       fix: `Check that ${du}'s home is writable, then re-run`,

@@ -4,7 +4,10 @@ import { SHIM_PATH, SHIM_TEXT } from '../host/probe.js';
 import { runOnHost } from '../engine/host-exec.js';
 import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
 
-const SHIM_SHA = createHash('sha256').update(SHIM_TEXT).digest('hex');
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const SHIM_SHA = sha(SHIM_TEXT);
+/** What an interrupted write of the shim by an earlier version could leave: any start of it, down to an empty file. */
+const UNFINISHED = new Set(Array.from({ length: SHIM_TEXT.length }, (_, i) => sha(SHIM_TEXT.slice(0, i))));
 
 export function planShim(ins: Inspection): PlanItem {
   const dc = ins.facts.dockerCompose;
@@ -12,6 +15,8 @@ export function planShim(ins: Inspection): PlanItem {
   if (!ins.facts.docker.composeVersion) return { ...base, status: 'skip', detail: 'needs Compose v2 first', commands: undefined };
   if (dc.shimExists && dc.shimSha256 === SHIM_SHA) return { ...base, status: 'ok', detail: `${SHIM_PATH} runs docker compose --compatibility`, commands: undefined };
   if (dc.shimExists && dc.path === SHIM_PATH && dc.kind === 'ours') return { ...base, status: 'change', detail: `update ${SHIM_PATH} (an older version of this shim)` };
+  if (dc.shimExists && dc.shimSha256 && UNFINISHED.has(dc.shimSha256))
+    return { ...base, status: 'change', detail: `replace the unfinished ${SHIM_PATH} an interrupted earlier run left` };
   if (dc.shimExists) {
     const what = dc.kind === 'v1' ? `docker-compose ${dc.version} (v1)` : dc.kind === 'v2' ? `a standalone docker-compose ${dc.version}` : 'a docker-compose this program did not write';
     return { ...base, status: 'change', detail: `replace ${what} at ${SHIM_PATH} with the shim; the old file is kept as ${SHIM_PATH}.orig` };

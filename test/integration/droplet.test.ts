@@ -131,10 +131,22 @@ describe('sandbox droplet', { concurrency: false }, () => {
     assert.equal(d.state.files.get(SHIM_PATH)!.content, SHIM_TEXT);
   });
 
+  test('a cut upload is refused like the real script does: the old file stays, no .orig of our own empty shim', async () => {
+    d.state.files.set(SHIM_PATH, { content: '', mode: 0o755, owner: 'root' });
+    d.state.files.set(`${SHIM_PATH}.orig`, { content: '', mode: 0o755, owner: 'root' });
+    const r = await s.exec(installShim(root), { stdin: SHIM_TEXT.slice(0, 10) });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cut short or changed \(10 of \d+ bytes arrived\); the file was left as it was/);
+    assert.equal(d.state.files.get(SHIM_PATH)!.content, '');
+    assert.equal((await s.exec(installShim(root), { stdin: SHIM_TEXT })).code, 0);
+    assert.equal(d.state.files.get(SHIM_PATH)!.content, SHIM_TEXT);
+    assert.ok(!d.state.files.has(`${SHIM_PATH}.orig`), 'the empty .orig an interrupted run left is gone');
+  });
+
   test('writeFileAtomic as the deploy user (runuser): owner, mode and 0700 parents', async () => {
     const path = `/home/deploy/${PROXY_FILE}`;
     const content = renderProxyCompose('network', 'ops@acme.io');
-    const argv = asUser(writeFileAtomic(path, '0600'), 'deploy', root);
+    const argv = asUser(writeFileAtomic(path, '0600', content), 'deploy', root);
     assert.deepEqual(argv.slice(0, 4), ['runuser', '-u', 'deploy', '--']);
     const r = await s.exec(argv, { stdin: content });
     assert.equal(r.code, 0, r.stderr);
@@ -145,7 +157,7 @@ describe('sandbox droplet', { concurrency: false }, () => {
   });
 
   test('the deploy user may not write outside its home, nor sudo', async () => {
-    const r = await s.exec(asUser(writeFileAtomic('/usr/local/bin/x', '0755'), 'deploy', root), { stdin: 'x' });
+    const r = await s.exec(asUser(writeFileAtomic('/usr/local/bin/x', '0755', 'x'), 'deploy', root), { stdin: 'x' });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /Permission denied/);
     assert.ok(!d.state.files.has('/usr/local/bin/x'));

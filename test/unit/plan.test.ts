@@ -78,6 +78,17 @@ test('shim: a foreign docker-compose is replaced only with a word about it', () 
   assert.match(item(elsewhere, 'shim').detail, /before \/usr\/bin\/docker-compose.*untouched/);
 });
 
+test('shim: an empty or partial shim an interrupted run left is replaced, with no word of keeping it', () => {
+  const f = facts();
+  for (const left of ['', SHIM_TEXT.slice(0, 12)]) {
+    const dc = { ...f.dockerCompose, path: '/usr/local/bin/docker-compose', kind: 'other' as const, version: '', shimExists: true, shimSha256: sha(left) };
+    const p = makePlan(inspection({ facts: { ...f, dockerCompose: dc } }));
+    assert.equal(item(p, 'shim').status, 'change');
+    assert.match(item(p, 'shim').detail, /unfinished \/usr\/local\/bin\/docker-compose an interrupted earlier run left/);
+    assert.doesNotMatch(item(p, 'shim').detail, /\.orig/);
+  }
+});
+
 test('a second run after success changes nothing', () => {
   const s = settings();
   const repo = repoState('blazor-litestream-aws', Object.fromEntries(['DEPLOY_HOST', 'DEPLOY_USERNAME', 'DEPLOY_KEY', 'LETSENCRYPT_EMAIL', 'AWS_S3_BUCKET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((n) => [n, '2026-11-23T10:00:00Z'])));

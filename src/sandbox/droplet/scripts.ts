@@ -3,9 +3,9 @@
  * EXACTLY by their full text: templates with ⟨name⟩ for a quoted word and ⟨*name⟩ for a
  * space-separated list of them.
  */
-import { authorizeKey, containersRunning, removeKeys, writeFileAtomic } from '../../host/commands.js';
-import { KEY_MARKER, PROXY_CONTAINERS } from '../../host/probe.js';
-import { ExecError, lines, parentOf, type Host, type Io } from './host.js';
+import { authorizeKey, containersRunning, removeKeys, writeFileExpecting } from '../../host/commands.js';
+import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER } from '../../host/probe.js';
+import { ExecError, lines, parentOf, sha256, type Host, type Io } from './host.js';
 import { probe } from './probe.js';
 import { tokenize, WORD } from './shell-words.js';
 import type { VUser } from './state.js';
@@ -50,8 +50,10 @@ function matchScript(t: Template, text: string): Record<string, string[]> | unde
  */
 const hole = (name: string) => `CLHHOLE${name}CLHHOLE`;
 const fromBuilder = (argv: string[]): Template => template(argv[2]!.replace(/CLHHOLE(\w+)CLHHOLE/g, '⟨$1⟩'));
-const WRITE_FILE = fromBuilder(writeFileAtomic(hole('path'), hole('mode')));
-const WRITE_FILE_BACKUP = fromBuilder(writeFileAtomic(hole('path'), hole('mode'), { backupSuffix: '.orig' }));
+const EXPECTED = { bytes: hole('bytes'), sha256: hole('sha256') };
+const WRITE_FILE = fromBuilder(writeFileExpecting(hole('path'), hole('mode'), EXPECTED));
+const SHIM_BACKUP = { suffix: '.orig', marker: SHIM_MARKER };
+const WRITE_FILE_BACKUP = fromBuilder(writeFileExpecting(hole('path'), hole('mode'), EXPECTED, { backup: SHIM_BACKUP }));
 const AUTHORIZE_KEY = fromBuilder(authorizeKey(hole('home'), hole('line')));
 const REMOVE_KEYS = fromBuilder(removeKeys(hole('home'), [hole('blobs')]));
 const CONTAINERS_RUNNING = fromBuilder(containersRunning());
@@ -62,16 +64,26 @@ export async function script(host: Host, u: VUser, text: string, io: Io): Promis
     io.out(probe(host, u, text));
     return 0;
   }
-  let m = matchScript(WRITE_FILE_BACKUP, text) ?? matchScript(WRITE_FILE, text);
+  const backup = matchScript(WRITE_FILE_BACKUP, text);
+  let m = backup ?? matchScript(WRITE_FILE, text);
   if (m) {
     const path = m.path![0]!;
     const mode = m.mode![0]!;
     if (!path.startsWith('/') || !/^0?[0-7]{3,4}$/.test(mode)) throw new ExecError(`chmod: invalid mode: '${mode}'`, 1);
     const content = await io.stdin();
     host.mkdirP(u, parentOf(path));
-    const backup = text.includes(`${path}.orig`) ? `${path}.orig` : undefined;
-    const old = host.state.files.get(path);
-    if (backup && old && !host.state.files.has(backup)) host.writeFile(u, backup, old.content, old.mode);
+    const bytes = Buffer.byteLength(content);
+    if (String(bytes) !== m.bytes![0] || sha256(content) !== m.sha256![0])
+      throw new ExecError(`${path}: the upload was cut short or changed (${bytes} of ${m.bytes![0]} bytes arrived); the file was left as it was`, 1);
+    if (backup) {
+      // As the script: a file we wrote (the marker, or a start of the new content) is no backup.
+      const ours = (c: string) => lines(c).includes(SHIM_BACKUP.marker) || content.startsWith(c);
+      const orig = `${path}${SHIM_BACKUP.suffix}`;
+      const kept = host.state.files.get(orig);
+      if (kept && ours(kept.content)) host.state.files.delete(orig);
+      const old = host.state.files.get(path);
+      if (old && !host.state.files.has(orig) && !ours(old.content)) host.writeFile(u, orig, old.content, old.mode);
+    }
     host.writeFile(u, path, content, parseInt(mode, 8));
     return 0;
   }
