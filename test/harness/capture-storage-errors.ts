@@ -44,6 +44,7 @@ const scrub: [RegExp, string | ((m: string) => string)][] = [
   [new RegExp(`127\\.0\\.0\\.1:(${s3.port}|${az.port}|${sftp.port}|${sftp2.port})\\b`, 'g'), '127.0.0.1:<PORT>'],
   [new RegExp(`127\\.0\\.0\\.1:${closed}\\b`, 'g'), '127.0.0.1:<CLOSED-PORT>'],
   [new RegExp(az.accountName, 'g'), '<ACCOUNT>'],
+  [/lookup (\S+) on [\d.:]+: /g, 'lookup $1 on <RESOLVER>: '],
   [/time=\S+ /g, ''],
   [/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d /gm, ''],
   [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>'],
