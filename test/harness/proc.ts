@@ -71,7 +71,7 @@ export interface Daemon {
   /** Resolves with the first match of re in the output; rejects when the process exits first or after timeoutMs. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited(): boolean;
-  /** SIGTERM, then SIGKILL after graceMs (default 3000); resolves with the exit code (or 128+signal). Idempotent. */
+  /** SIGTERM, then SIGKILL after graceMs (default 10000: Litestream syncs once more on SIGTERM); resolves with the exit code (or 128+signal). Idempotent. */
   stop(graceMs?: number): Promise<number>;
 }
 
@@ -128,7 +128,7 @@ export function startDaemon(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd
         check();
       });
     },
-    async stop(graceMs = 3_000) {
+    async stop(graceMs = 10_000) {
       if (exitCode !== null) return exitCode;
       try {
         process.kill(pid, 'SIGTERM');
