@@ -128,7 +128,7 @@ export async function waitForSnapshot(config: string | null, dbOrUrl: string, op
     last = result;
     if (list.length) return list;
     if (Date.now() > end) throw new Error(`no snapshot after ${opts.timeoutMs ?? 20_000} ms; last \`litestream snapshots\`: exit ${last.code}\n${last.stdout}${last.stderr}`);
-    await sleep(opts.intervalMs ?? 150);
+    await sleep(opts.intervalMs ?? 250);
   }
 }
 
