@@ -38,6 +38,32 @@ export interface StartOptions {
   scenario?: DockerScenario;
   /** Milliseconds to wait for sshd to listen, default 15000. */
   startTimeoutMs?: number;
+  /** Also serve an SFTP-only storage account that logs in with a password (see SftpStorageOptions). */
+  sftpStorage?: SftpStorageOptions;
+}
+
+/**
+ * An SFTP storage account on the test host, as SFTP providers set them up: password login for
+ * this user only (a `Match User` block; everyone else stays pubkey-only), `ForceCommand
+ * internal-sftp`, `ChrootDirectory` at the account's root. The root is root-owned (sshd
+ * requires it), so the account can write only inside `dirs`.
+ */
+export interface SftpStorageOptions {
+  /** Login name, default 'storage'. */
+  user?: string;
+  /** The password (any characters except newline and NUL). */
+  password: string;
+  /** Directories created in the account's root and owned by the account, e.g. ['MyApp.sqlite']. */
+  dirs?: string[];
+}
+
+export interface SftpAccount {
+  user: string;
+  password: string;
+  uid: number;
+  gid: number;
+  /** The account's root (what it sees as `/`) as seen from outside: DIR/sftp. */
+  root: string;
 }
 
 export interface ExecResult {
@@ -106,6 +132,8 @@ export interface TestHost {
   logFile: string;
   /** Fake docker state dir as seen from outside the namespace (DIR/state); inside it is /run/fake-docker. */
   dockerStateDir: string;
+  /** The SFTP storage account, when started with `sftpStorage`. */
+  sftp?: SftpAccount;
 
   /** Runs `sh -c script` as root inside the host's mount namespace. */
   run(script: string, opts?: { input?: string; timeoutMs?: number }): Promise<ExecResult>;
@@ -354,7 +382,7 @@ function installHooks(): void {
 }
 
 // ---------------------------------------------------------------- scripts run inside the namespace
-function setupScript(dir: string, scenario: DockerScenario): string {
+function setupScript(dir: string, scenario: DockerScenario, sftp?: Required<SftpStorageOptions>): string {
   const D = q(dir);
   return `#!/bin/sh
 # Runs inside 'unshare -m --propagation private'; the last line execs sshd.
@@ -420,7 +448,7 @@ printf 'tester ALL=(ALL) NOPASSWD:ALL\\n' > /etc/sudoers.d/90-harness-tester
 printf 'pwsudo ALL=(ALL) ALL\\n' > /etc/sudoers.d/90-harness-pwsudo
 chmod 440 /etc/sudoers.d/90-harness-tester /etc/sudoers.d/90-harness-pwsudo
 
-sh "$D/apply-scenario.sh" ${q(scenario)}
+${sftp ? sftpSetup(sftp) : ''}sh "$D/apply-scenario.sh" ${q(scenario)}
 exec ${SSHD} -D -f "$D/sshd_config" -E "$D/sshd.log"
 `;
 }
@@ -463,7 +491,23 @@ fi
 `;
 }
 
-function sshdConfig(dir: string, port: number): string {
+// The SFTP storage account: chroot at /home/USER (a bind mount of DIR/sftp, root-owned), its
+// writable dirs inside, password set in the private /etc/shadow.
+function sftpSetup(s: Required<SftpStorageOptions>): string {
+  const u = q(s.user);
+  return `# SFTP storage account
+NOLOGIN=$(command -v nologin || echo /bin/false)
+useradd -M -d / -s "$NOLOGIN" ${u}
+printf '%s\\n' ${q(`${s.user}:${s.password}`)} | chpasswd
+mkdir -p /home/${u}
+mount --bind "$D/sftp" /home/${u}
+chown root:root /home/${u}
+chmod 755 /home/${u}
+${s.dirs.map((d) => `mkdir -p /home/${u}/${q(d)} && chown ${u}:"$(id -gn ${u})" /home/${u}/${q(d)}`).join('\n')}
+`;
+}
+
+function sshdConfig(dir: string, port: number, sftpUser?: string): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -485,6 +529,16 @@ function sshdConfig(dir: string, port: number): string {
     'PrintMotd no',
     'PrintLastLog no',
     'X11Forwarding no',
+    ...(sftpUser
+      ? [
+          `Match User ${sftpUser}`,
+          '    PasswordAuthentication yes',
+          `    ChrootDirectory /home/${sftpUser}`,
+          '    ForceCommand internal-sftp',
+          '    AllowTcpForwarding no',
+          '    PermitTTY no',
+        ]
+      : []),
     '',
   ].join('\n');
 }
@@ -517,6 +571,12 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
   }
   let scenario: DockerScenario = opts.scenario ?? 'ok';
   if (!DOCKER_SCENARIOS.includes(scenario)) throw new Error(`unknown docker scenario ${scenario}`);
+  const sftp = opts.sftpStorage ? { user: opts.sftpStorage.user ?? 'storage', password: opts.sftpStorage.password, dirs: opts.sftpStorage.dirs ?? [] } : undefined;
+  if (sftp) {
+    if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(sftp.user) || ['tester', 'nosudo', 'pwsudo', 'root'].includes(sftp.user)) throw new Error(`sftpStorage.user: bad or taken name ${sftp.user}`);
+    if (!sftp.password || /[\n\0]/.test(sftp.password)) throw new Error('sftpStorage.password: empty, or has a newline or NUL');
+    for (const d of sftp.dirs) if (!d || d.split('/').some((c) => c === '' || c === '.' || c === '..')) throw new Error(`sftpStorage.dirs: bad path ${d}`);
+  }
   installHooks();
 
   const dir = await mkdtemp(join(tmpdir(), 'litestream-sshd-'));
@@ -566,13 +626,14 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
     const ed = hostKeys[0]!;
 
     await writeFile(join(dir, 'apply-scenario.sh'), applyScenarioScript(), { mode: 0o755 });
-    await writeFile(join(dir, 'setup.sh'), setupScript(dir, initial), { mode: 0o755 });
+    if (sftp) await mkdir(join(dir, 'sftp'), { mode: 0o755 });
+    await writeFile(join(dir, 'setup.sh'), setupScript(dir, initial, sftp), { mode: 0o755 });
 
     // Start sshd; retry on the (rare) lost race for the free port.
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
-      await writeFile(join(dir, 'sshd_config'), sshdConfig(dir, port), { mode: 0o644 });
+      await writeFile(join(dir, 'sshd_config'), sshdConfig(dir, port, sftp?.user), { mode: 0o644 });
       try {
         return await launch(port);
       } catch (e) {
@@ -746,6 +807,15 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
           await rm(dir, { recursive: true, force: true });
         },
       };
+      if (sftp) {
+        const ids = await run(`id -u ${q(sftp.user)} && id -g ${q(sftp.user)}`);
+        const [uid, gid] = ids.stdout.trim().split('\n').map(Number);
+        if (ids.code !== 0 || uid === undefined || gid === undefined) {
+          await host.stop();
+          throw new Error(`sftp storage user ${sftp.user} missing: ${ids.stderr}`);
+        }
+        host.sftp = { user: sftp.user, password: sftp.password, uid, gid, root: join(dir, 'sftp') };
+      }
       return host;
     }
   }
