@@ -1,7 +1,7 @@
 import { Interrupted, StepError } from '../errors.js';
 import { printableDeep } from '../printable.js';
 import type { Settings } from '../config/settings.js';
-import { PROXY_FILE } from '../host/probe.js';
+import { PROXY_FILE } from '../host/layout.js';
 import type { AuthSource } from '../host/transport.js';
 import type { OpenedLogin } from '../host/connect.js';
 import { applyDeployKey, deployKeyState, finishDeployKey, keysToRemove } from '../steps/deploy-key.js';

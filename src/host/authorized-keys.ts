@@ -1,4 +1,4 @@
-import { KEY_MARKER } from './probe.js';
+import { KEY_MARKER } from './layout.js';
 
 /** Options that keep a deploy key to what the release needs: commands and scp, no tunnels. */
 export const DEPLOY_KEY_OPTIONS = 'no-port-forwarding,no-agent-forwarding,no-X11-forwarding';

@@ -1,16 +1,12 @@
 import { createHash } from 'node:crypto';
-import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER, SHIM_PATH, SHIM_TEXT } from './probe.js';
-import { quote, Script, shArgv, type Argv } from './shell.js';
+import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER, SHIM_PATH, SHIM_TEXT } from './layout.js';
+import { asRoot, quote, Script, shArgv, type Argv, type Privilege } from './shell.js';
 
 /**
  * Pure builders for every command the program runs on a host. Each returns an argv; the
  * transport joins it with shell.ts. Whoever runs them decides on sudo/runuser through
  * `asRoot` and `asUser`, from the facts the probe found.
  */
-export interface Privilege {
-  user: string;
-  uid: number;
-}
 
 /**
  * Before mktemp: the temp file `$t` goes on any exit before the rename. A signal would end
@@ -20,18 +16,6 @@ const TEMP_TRAPS = `t=
 trap 'rm -f "$t"' EXIT
 trap 'exit 1' HUP INT TERM PIPE`;
 
-export function asRoot(argv: Argv, who: Privilege): string[] {
-  return who.uid === 0 ? [...argv] : ['sudo', '-n', '--', ...argv];
-}
-
-/**
- * Runs as another user with that user's groups (docker), never asking for a password.
- * Through root and runuser, because many sudoers rules allow only `(root) NOPASSWD`.
- */
-export function asUser(argv: Argv, target: string, who: Privilege): string[] {
-  if (who.user === target) return [...argv];
-  return asRoot(['runuser', '-u', target, '--', ...argv], who);
-}
 
 /** What the host must have received before a write may replace anything. */
 export interface Expected {

@@ -1,4 +1,5 @@
 import { printable, printableLine } from '../printable.js';
+import { KEY_MARKER, PROXY_FILE, SHIM_MARKER, SHIM_PATH } from './layout.js';
 import { quote, Script } from './shell.js';
 
 /**
@@ -53,17 +54,6 @@ export interface HostFacts {
   proxyFile: { sha256: string | undefined };
 }
 
-export const KEY_MARKER = 'create-litestream-host';
-export const SHIM_PATH = '/usr/local/bin/docker-compose';
-export const SHIM_MARKER = '# Written by create-litestream-host: Docker Compose v2 behind the v1 command name.';
-export const SHIM_TEXT = `#!/bin/sh
-${SHIM_MARKER}
-exec docker compose --compatibility "$@"
-`;
-export const PROXY_CONTAINERS = ['nginx-proxy', 'nginx-proxy-le'];
-/** Relative to the deploy user's home: its own folder, so compose's project name is "nginx-proxy". */
-export const PROXY_DIR = '.deploy/nginx-proxy';
-export const PROXY_FILE = `${PROXY_DIR}/nginx-proxy-compose.yml`;
 
 export interface ProbeOptions {
   deployUser: string;

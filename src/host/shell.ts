@@ -1,5 +1,5 @@
 /**
- * The one place where remote commands are quoted and joined. Command builders return argv
+ * The one place where remote commands are quoted, joined and given privileges. Command builders return argv
  * arrays; only this file turns them into the single string an SSH exec channel carries.
  */
 export type Argv = readonly string[];
@@ -20,12 +20,25 @@ export class Script {
   constructor(readonly text: string) {}
 }
 
-export const raw = (text: string): Script => new Script(text);
-export const cmd = (argv: Argv): Script => new Script(join(argv));
-export const and = (...parts: Script[]): Script => new Script(parts.map((p) => p.text).join(' && '));
-export const seq = (...parts: Script[]): Script => new Script(parts.map((p) => p.text).join('\n'));
-export const or = (...parts: Script[]): Script => new Script(parts.map((p) => `{ ${p.text}; }`).join(' || '));
 /** Runs a script under `sh -c`, so it can be prefixed with sudo as one argv. */
 export const shArgv = (script: Script): string[] => ['sh', '-c', script.text];
+
+/** Who runs a command on the host: the probe tells. */
+export interface Privilege {
+  user: string;
+  uid: number;
+}
+
 /** `sudo -n` never waits on a password prompt that nobody can answer. */
-export const sudo = (argv: Argv, useSudo: boolean): string[] => (useSudo ? ['sudo', '-n', '--', ...argv] : [...argv]);
+export function asRoot(argv: Argv, who: Privilege): string[] {
+  return who.uid === 0 ? [...argv] : ['sudo', '-n', '--', ...argv];
+}
+
+/**
+ * Runs as another user with that user's groups (docker), never asking for a password.
+ * Through root and runuser, because many sudoers rules allow only `(root) NOPASSWD`.
+ */
+export function asUser(argv: Argv, target: string, who: Privilege): string[] {
+  if (who.user === target) return [...argv];
+  return asRoot(['runuser', '-u', target, '--', ...argv], who);
+}

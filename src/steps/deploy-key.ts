@@ -1,6 +1,7 @@
 import { StepError } from '../errors.js';
 import { blobOf, deployKeyComment, deployKeyLine, isOurKey } from '../host/authorized-keys.js';
-import { asUser, authorizeKey, removeKeys } from '../host/commands.js';
+import { authorizeKey, removeKeys } from '../host/commands.js';
+import { asUser } from '../host/shell.js';
 import { openPinned, parsePrivateKey } from '../host/connect.js';
 import { fingerprintOfPublicKey } from '../host/deploy-key.js';
 import { runOnHost } from '../engine/host-exec.js';

@@ -1,5 +1,5 @@
 import { dockerInstallFix } from '../host/commands.js';
-import { PROXY_CONTAINERS } from '../host/probe.js';
+import { PROXY_CONTAINERS } from '../host/layout.js';
 import type { Inspection, PlanItem } from '../engine/types.js';
 
 /** Prerequisites: each check is a pure function of the facts, with the exact fix. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { StepError } from '../errors.js';
-import { asUser, composeUp, containersRunning, writeFileAtomic } from '../host/commands.js';
-import { PROXY_CONTAINERS, PROXY_FILE } from '../host/probe.js';
+import { composeUp, containersRunning, writeFileAtomic } from '../host/commands.js';
+import { asUser } from '../host/shell.js';
+import { PROXY_CONTAINERS, PROXY_FILE } from '../host/layout.js';
 import { runOnHost } from '../engine/host-exec.js';
 import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
 import { deployHome } from './deploy-user.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { installShim } from '../host/commands.js';
-import { SHIM_PATH, SHIM_TEXT } from '../host/probe.js';
+import { SHIM_PATH, SHIM_TEXT } from '../host/layout.js';
 import { runOnHost } from '../engine/host-exec.js';
 import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
 

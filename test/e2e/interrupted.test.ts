@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderProxyCompose } from '../../src/steps/proxy-compose.js';
-import { SHIM_PATH, SHIM_TEXT } from '../../src/host/probe.js';
+import { SHIM_PATH, SHIM_TEXT } from '../../src/host/layout.js';
 import { skipWithoutSshd, startWorld, type World } from '../helpers/world.js';
 
 const PROXY = '/home/deploy/.deploy/nginx-proxy/nginx-proxy-compose.yml';

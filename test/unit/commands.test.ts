@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, statSync, rmSync, readdirSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pjoin } from 'node:path';
-import { asRoot, asUser, authorizeKey, composeUp, createUser, installShim, removeKeys, writeFileAtomic } from '../../src/host/commands.js';
-import { SHIM_MARKER, SHIM_TEXT } from '../../src/host/probe.js';
+import { asRoot, asUser } from '../../src/host/shell.js';
+import { authorizeKey, composeUp, createUser, installShim, removeKeys, writeFileAtomic } from '../../src/host/commands.js';
+import { SHIM_MARKER, SHIM_TEXT } from '../../src/host/layout.js';
 import { join } from '../../src/host/shell.js';
 
 const root = { user: 'root', uid: 0 };

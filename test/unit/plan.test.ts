@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { makePlan, blockedItems } from '../../src/engine/plan.js';
 import type { Plan, StepId } from '../../src/engine/types.js';
 import { createHash } from 'node:crypto';
-import { SHIM_TEXT } from '../../src/host/probe.js';
+import { SHIM_TEXT } from '../../src/host/layout.js';
 import { renderProxyCompose } from '../../src/steps/proxy-compose.js';
 import { facts, inspection, repoState, settings } from '../helpers/inspection.js';
 

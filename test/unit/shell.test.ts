@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join, quote, shArgv, cmd, and, sudo } from '../../src/host/shell.js';
+import { asRoot, join, quote, shArgv, Script } from '../../src/host/shell.js';
 
 const NASTY = ["it's", 'say "hi"', '$(touch /tmp/pwned)', '`id`', 'a\nb', '$HOME', '; rm -rf /', '', ' lead', 'tab\there', '\\', "'", "''", '*', '~root', 'ünï'];
 
@@ -24,7 +24,7 @@ test('every hostile value reaches a real sh as exactly one argument, unexpanded'
 
 test('quoted values survive a second shell level (sh -c SCRIPT as one argv)', () => {
   for (const v of NASTY) {
-    const outer = join(shArgv(cmd(['printf', '%s', v])));
+    const outer = join(shArgv(new Script(join(['printf', '%s', v]))));
     const r = spawnSync('sh', ['-c', outer], { encoding: 'utf8' });
     assert.equal(r.stdout, v, `value ${JSON.stringify(v)}`);
   }
@@ -34,8 +34,7 @@ test('NUL cannot be passed and is refused', () => {
   assert.throws(() => quote('a\0b'), /NUL/);
 });
 
-test('and / sudo compose argv without re-quoting', () => {
-  assert.equal(and(cmd(['a', 'b c']), cmd(['d'])).text, "a 'b c' && d");
-  assert.deepEqual(sudo(['id'], true), ['sudo', '-n', '--', 'id']);
-  assert.deepEqual(sudo(['id'], false), ['id']);
+test('asRoot prefixes sudo -n without re-quoting, only when not root', () => {
+  assert.deepEqual(asRoot(['id'], { user: 'tester', uid: 1000 }), ['sudo', '-n', '--', 'id']);
+  assert.deepEqual(asRoot(['id'], { user: 'root', uid: 0 }), ['id']);
 });

@@ -2,7 +2,7 @@
  * The probe (src/host/probe.ts): one script that prints key=value facts about the host.
  * The droplet answers every key it knows; a key it does not know fails the run loudly.
  */
-import { SHIM_MARKER, SHIM_PATH } from '../../host/probe.js';
+import { SHIM_MARKER, SHIM_PATH } from '../../host/layout.js';
 import { dockerAccess, runningNames } from './docker.js';
 import { ExecError, lines, sha256, type Host } from './host.js';
 import { tokenize } from './shell-words.js';

@@ -4,7 +4,7 @@
  * space-separated list of them.
  */
 import { authorizeKey, containersRunning, removeKeys, writeFileExpecting } from '../../host/commands.js';
-import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER } from '../../host/probe.js';
+import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER } from '../../host/layout.js';
 import { ExecError, lines, parentOf, sha256, type Host, type Io } from './host.js';
 import { probe } from './probe.js';
 import { tokenize, WORD } from './shell-words.js';
