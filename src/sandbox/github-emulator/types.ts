@@ -35,6 +35,12 @@ export interface FaultPlan {
   failSecretPutsAlways?: boolean;
   /** Act like GitHub Enterprise Server: a dispatch body with return_run_details gets 422. */
   rejectReturnRunDetails?: boolean;
+  /**
+   * The next `count` matching requests (default: every matching one) are read and then never
+   * answered, as behind a stuck proxy; with `midway` the status line, headers and half the
+   * body are sent first. Held until the client gives up or the emulator closes.
+   */
+  hang?: { count?: number; match?: RegExp; midway?: boolean };
 }
 
 export interface RunPlaybook {
@@ -70,6 +76,11 @@ export interface GitHubEmulator {
   url: string;
   addRepo(init: EmulatorRepoInit): void;
   addToken(t: EmulatorToken): void;
+  /**
+   * Renames (or transfers) a repository, as GitHub does: the old name then answers 301 with a
+   * Location under /repositories/ID, which answers like the new name. Returns the id.
+   */
+  renameRepo(from: string, to: string): number;
   setFaults(f: FaultPlan): void;
   setPlaybook(p: RunPlaybook): void;
   /** Called with "METHOD /path?query" before each request is handled; undefined removes it. */
