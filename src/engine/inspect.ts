@@ -99,6 +99,7 @@ export async function inspect(
       knownHostsPath: settings.knownHostsPath,
       auth,
       confirmNewHostKey: deps.confirmNewHostKey,
+      timing: deps.sshTiming,
     });
     return [l, `${l.hostKey.type} ${l.hostKey.fingerprint}${l.recorded ? ` (recorded in ${settings.knownHostsPath})` : ''}`];
   });

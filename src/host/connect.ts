@@ -5,7 +5,7 @@ import { StepError, UsageError } from '../errors.js';
 import type { Sensitive } from '../sensitive.js';
 import { fingerprintOfBlob } from './deploy-key.js';
 import { checkHostKey, formatKnownHostsLine, hostPatternName, knownKeyTypes, prefersHashed, removeHostCommand, type HostKeyVerdict } from './known-hosts.js';
-import { connect, ConnectError, type AuthSource, type HostSession } from './transport.js';
+import { connect, ConnectError, type AuthSource, type HostSession, type SshTiming } from './transport.js';
 
 export interface HostKeyInfo {
   host: string;
@@ -23,6 +23,7 @@ export interface LoginTarget {
   auth: AuthSource[];
   /** Asked only for a key never seen before; a changed key is refused without asking. */
   confirmNewHostKey: (info: HostKeyInfo) => Promise<boolean>;
+  timing?: SshTiming;
 }
 
 /** ssh2's names for host key algorithms, grouped by the key type known_hosts records. */
@@ -113,6 +114,7 @@ export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
       username: t.user,
       auth: t.auth,
       hostKeyAlgorithms: hostKeyAlgorithmOrder(knownKeyTypes(text, t.sshHost, t.sshPort)),
+      timing: t.timing,
       verifyHostKey: async (blob) => {
         info = { host: t.sshHost, port: t.sshPort, type: blob.subarray(4, 4 + blob.readUInt32BE(0)).toString(), fingerprint: fingerprintOfBlob(blob), blob: Buffer.from(blob) };
         return verify(blob);
@@ -148,7 +150,7 @@ export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
 
 /** A second login with exactly the host key the first one checked: proves a key works. */
 export async function openPinned(
-  t: { sshHost: string; sshPort: number; user: string },
+  t: { sshHost: string; sshPort: number; user: string; timing?: SshTiming },
   pinned: Buffer,
   key: ParsedKey,
 ): Promise<HostSession> {
@@ -158,6 +160,7 @@ export async function openPinned(
       port: t.sshPort,
       username: t.user,
       auth: [{ kind: 'key', label: 'deploy key', key }],
+      timing: t.timing,
       verifyHostKey: async (blob) => blob.equals(pinned),
     });
   } catch (e) {

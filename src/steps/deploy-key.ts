@@ -76,7 +76,7 @@ export async function applyDeployKey(ctx: ApplyContext): Promise<string> {
     fix: `Check ${ins.settings.deployUser}'s ~/.ssh, then re-run`,
   });
   const proof = await openPinned(
-    { sshHost: ins.settings.sshHost, sshPort: ins.settings.sshPort, user: ins.settings.deployUser },
+    { sshHost: ins.settings.sshHost, sshPort: ins.settings.sshPort, user: ins.settings.deployUser, timing: deps.sshTiming },
     ins.hostKey.blob,
     parsePrivateKey(key.privateKey.reveal(), 'the new deploy key'),
   ).catch((e: Error) => {
