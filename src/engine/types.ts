@@ -67,6 +67,8 @@ export interface RepoState {
   proxyGenerationGuessed: boolean;
   secrets: Map<string, SecretMeta>;
   publicKey: { keyId: string; key: string };
+  /** The name the run was given, when GitHub answered under another one (a renamed or transferred repository). */
+  renamedFrom?: string;
 }
 
 /** Everything inspection found; plans are pure functions of this. */

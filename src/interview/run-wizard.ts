@@ -66,6 +66,7 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
     });
     const { settings } = res;
     await saveDefaults(w.store, settings, cli);
+    const asked = `${settings.repo.owner}/${settings.repo.repo}`;
 
     const deps = await realDeps(settings, w.env, w.store, {
       ...w.depsOverrides,
@@ -100,6 +101,8 @@ export async function runWizardWith(cli: CliOptions, io: Io, w: WizardEnv, promp
     const { runOnboarding } = await import('../engine/run.js');
     const show = (e: EngineEvent) => (live ? live.emit(e) : pre(e));
     const summary = await runOnboarding(settings, deps, w.mapEvent ? (e) => show(w.mapEvent!(e)) : show, res.auth, res.login);
+    // A renamed repository: the engine moved to the new name; the answers go there too.
+    if (`${settings.repo.owner}/${settings.repo.repo}` !== asked) await saveDefaults(w.store, settings, cli);
     if (live) await live.stop();
     if (settings.dryRun) {
       p.outro('Dry run: nothing was changed.');

@@ -24,7 +24,9 @@ export function effectiveKeyRecord(ins: Inspection): { rec: DeployKeyRecord | un
 
 /** Our keys for this repository on the host, and which of them the DEPLOY_KEY secret holds. */
 export function deployKeyState(ins: Inspection) {
-  const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)));
+  // Keys added before a rename carry the old name in their comment.
+  const former = ins.repo.renamedFrom;
+  const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)) || (former !== undefined && isOurKey(l, former)));
   const blobs = ours.map((l) => blobOf(l)!).filter(Boolean);
   const { rec, openRotation } = effectiveKeyRecord(ins);
   const recBlob = rec ? blobOf(rec.publicKey) : undefined;
