@@ -296,9 +296,16 @@ function descendants(root: number): number[] {
   return out;
 }
 
-/** Every live process in the given mount namespace (never our own namespace). */
-function processesInNs(ns: string | null): number[] {
+/**
+ * Every live process in the given mount namespace (never our own namespace), as long as
+ * one of `holders` (the host's sshd or unshare) is still in it. The kernel hands a freed
+ * namespace's id to the next namespace made anywhere on the machine (ids are reused at
+ * once), so once ours is gone the same id may name another host's, in this process or
+ * another: sweeping by id then SIGKILLs someone else's sshd during its start.
+ */
+function processesInNs(ns: string | null, holders: number[]): number[] {
   if (!ns || ns === mountNs('self')) return [];
+  if (!holders.some((p) => alive(p) && mountNs(p) === ns)) return [];
   return pids().filter((p) => p !== process.pid && mountNs(p) === ns && alive(p));
 }
 
@@ -338,7 +345,7 @@ function emergencyCleanup(): void {
     // Kill sshd (the PID namespace's init: the kernel then kills the rest inside) and give
     // unshare a moment to reap it, so at most unshare itself is left for init to reap.
     // (unshare itself is in the new mount namespace too: spare it, it reaps sshd.)
-    killAll([h.pid, ...processesInNs(h.ns), ...descendants(h.wrapperPid)].filter((p) => p !== h.wrapperPid), 'SIGKILL');
+    killAll([h.pid, ...processesInNs(h.ns, [h.pid, h.wrapperPid]), ...descendants(h.wrapperPid)].filter((p) => p !== h.wrapperPid), 'SIGKILL');
     const until = Date.now() + 500;
     const tick = new Int32Array(new SharedArrayBuffer(4));
     while (h.pid !== h.wrapperPid && existsSync(`/proc/${h.pid}`) && Date.now() < until) Atomics.wait(tick, 0, 0, 5);
@@ -769,7 +776,7 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
           return { publicKey, fingerprint: fp };
         },
         readLog,
-        processes: () => [...new Set([wrapperPid, pid, ...descendants(pid), ...processesInNs(ns)])].filter(alive),
+        processes: () => [...new Set([wrapperPid, pid, ...descendants(pid), ...processesInNs(ns, [pid, wrapperPid])])].filter(alive),
         async stop() {
           if (stopped) return;
           stopped = true;
@@ -789,7 +796,7 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
             }
           }
           for (let i = 0; i < 50; i++) {
-            const rest = processesInNs(ns);
+            const rest = processesInNs(ns, [pid, wrapperPid]);
             if (!rest.length) break;
             killAll(rest, 'SIGKILL');
             await waitGone(rest, 1_000);
