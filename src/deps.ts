@@ -11,7 +11,8 @@ export async function realDeps(settings: Settings, env: Record<string, string | 
   const [{ createGitHubClient }, { generateDeployKey }] = await Promise.all([import('./github/client.js'), import('./host/deploy-key.js')]);
   return {
     store,
-    github: (s) => createGitHubClient({ token: s.token, baseUrl: s.apiUrl }),
+    // CLH_*_MS: shorter waits for the end-to-end tests, as with CLH_POLL_MS.
+    github: (s) => createGitHubClient({ token: s.token, baseUrl: s.apiUrl, requestTimeoutMs: Number(env.CLH_GITHUB_TIMEOUT_MS) || undefined }),
     confirmNewHostKey: async () => settings.acceptNewHostKey,
     generateKey: generateDeployKey,
     now: () => new Date(),
@@ -19,6 +20,7 @@ export async function realDeps(settings: Settings, env: Record<string, string | 
     pollMs: Number(env.CLH_POLL_MS) || 3000,
     queuedTimeoutMs: Number(env.CLH_QUEUED_TIMEOUT_MS) || 15 * 60_000,
     writePrivateFile,
+    ...(Number(env.CLH_SSH_KEEPALIVE_MS) ? { sshTiming: { keepaliveIntervalMs: Number(env.CLH_SSH_KEEPALIVE_MS) } } : {}),
     ...extra,
   };
 }

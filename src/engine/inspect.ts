@@ -10,6 +10,7 @@ import type { AuthSource, HostSession } from '../host/transport.js';
 import type { Settings } from '../config/settings.js';
 import { proxyGenerationOf } from '../steps/proxy-compose.js';
 import { desiredValues, managedNames } from '../steps/secrets.js';
+import type { RepoFile } from '../config/store.js';
 import type { Deps, Emit, Inspection, RepoState } from './types.js';
 
 const repoName = (s: Settings) => `${s.repo.owner}/${s.repo.repo}`;
@@ -38,25 +39,32 @@ export async function inspectHost(host: HostSession, settings: Settings): Promis
   }
 }
 
-/** Reads the repository: access, default branch, the release workflow, the app's compose file, secrets. */
+/**
+ * Reads the repository: access, default branch, the release workflow, the app's compose file, secrets.
+ * GitHub answers a renamed repository's old name with a redirect that a GET follows and a
+ * POST does not, so everything after the first read goes to the name GitHub gave back.
+ */
 export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise<RepoState> {
-  const name = repoName(settings);
-  const r = settings.repo;
-  const fail = (op: Parameters<typeof githubFailure>[1]) => (e: unknown) => {
+  const asked = repoName(settings);
+  const fail = (op: Parameters<typeof githubFailure>[1], name = asked) => (e: unknown) => {
     throw githubFailure(e, op, name, settings.apiUrl);
   };
-  const info = await getRepo(gh, r).catch(fail('repo'));
+  const info = await getRepo(gh, settings.repo).catch(fail('repo'));
+  const [owner, repoPart] = info.fullName.split('/');
+  const r = owner && repoPart ? { owner, repo: repoPart } : settings.repo;
+  const name = `${r.owner}/${r.repo}`;
+  const renamedFrom = name.toLowerCase() !== asked.toLowerCase() ? asked : undefined;
   if (info.tokenScopes && !info.tokenScopes.includes('repo') && !(info.tokenScopes.includes('public_repo') && !info.private))
     throw new StepError('github', `the token has scopes [${info.tokenScopes.join(', ') || 'none'}], without "repo"`, 'Add the repo scope to the token (and workflow, to fix workflow files), or create a new one');
   if (info.admin === false)
     throw new StepError('github', `the token's user is not an admin of ${name}; Actions secrets need admin rights`, 'Ask an owner for the admin role, or for them to run this');
   const ref = info.defaultBranch;
   const [workflowText, composeYml, composeTemplate, publicKey, secrets] = await Promise.all([
-    getFileText(gh, r, `.github/workflows/${settings.workflowFile}`, ref).catch(fail('contents')),
-    getFileText(gh, r, '.deploy/docker-compose.yml', ref).catch(fail('contents')),
-    getFileText(gh, r, '.deploy/docker-compose-template.yml', ref).catch(fail('contents')),
-    getPublicKey(gh, r).catch(fail('secrets')),
-    listSecrets(gh, r).catch(fail('secrets')),
+    getFileText(gh, r, `.github/workflows/${settings.workflowFile}`, ref).catch(fail('contents', name)),
+    getFileText(gh, r, '.deploy/docker-compose.yml', ref).catch(fail('contents', name)),
+    getFileText(gh, r, '.deploy/docker-compose-template.yml', ref).catch(fail('contents', name)),
+    getPublicKey(gh, r).catch(fail('secrets', name)),
+    listSecrets(gh, r).catch(fail('secrets', name)),
   ]);
   let workflow;
   try {
@@ -76,7 +84,17 @@ export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise
     proxyGenerationGuessed: !gen,
     secrets: new Map(secrets.map((s) => [s.name, s])),
     publicKey,
+    ...(renamedFrom ? { renamedFrom } : {}),
   };
+}
+
+const blank = (f: RepoFile): boolean =>
+  !Object.keys(f.defaults).length && !Object.keys(f.record.secrets).length && !f.record.deployKey && !f.record.pendingKey && !f.record.lastRelease;
+
+/** What earlier runs remembered; after a rename, what they remembered under the old name (saved under the new one from now on). */
+async function loadSaved(store: Deps['store'], name: string, formerName: string | undefined): Promise<RepoFile> {
+  const file = await store.load(name);
+  return formerName && blank(file) ? store.load(formerName) : file;
 }
 
 /**
@@ -99,22 +117,34 @@ export async function inspect(
       knownHostsPath: settings.knownHostsPath,
       auth,
       confirmNewHostKey: deps.confirmNewHostKey,
+      timing: deps.sshTiming,
     });
     return [l, `${l.hostKey.type} ${l.hostKey.fingerprint}${l.recorded ? ` (recorded in ${settings.knownHostsPath})` : ''}`];
   });
   emit({ type: 'host-key', info: login.hostKey, recorded: login.recorded });
   const gh = deps.github(settings);
   try {
-    const [facts, repo, saved] = await Promise.all([
+    const [facts, [repo, saved]] = await Promise.all([
       timed(emit, 'inspect-host', 'Inspect the host', async () => {
         const f = await inspectHost(login.session, settings);
         return [f, `${f.os.pretty || f.os.id}, user ${f.user}, sudo: ${f.sudo}`];
       }),
-      timed(emit, 'inspect-repo', `Read ${repoName(settings)}`, async () => {
-        const r = await inspectRepo(gh, settings);
-        return [r, `${r.workflow ? settings.workflowFile : 'no workflow'}, ${r.secrets.size} secrets set, default branch ${r.info.defaultBranch}`];
-      }),
-      deps.store.load(repoName(settings)),
+      (async () => {
+        const r = await timed(emit, 'inspect-repo', `Read ${repoName(settings)}`, async () => {
+          const r = await inspectRepo(gh, settings);
+          return [r, `${r.workflow ? settings.workflowFile : 'no workflow'}, ${r.secrets.size} secrets set, default branch ${r.info.defaultBranch}`];
+        });
+        // From here on the run (its requests, the deploy key's comment, what the store
+        // saves, the defaults cli.ts saves) uses the name GitHub gave back.
+        const [owner, name] = r.info.fullName.split('/');
+        if (owner && name) settings.repo = { owner, repo: name };
+        if (r.renamedFrom)
+          emit({
+            type: 'warning',
+            message: `${r.renamedFrom} is now ${r.info.fullName} on GitHub (renamed or transferred): this run uses ${r.info.fullName}. Use --repo ${r.info.fullName} from now on, and update your git remote`,
+          });
+        return [r, await loadSaved(deps.store, repoName(settings), r.renamedFrom)] as const;
+      })(),
     ]);
     // This run's inputs become the next run's defaults whenever the engine saves (never in a dry run).
     saved.defaults = settings.answers;

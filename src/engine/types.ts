@@ -6,7 +6,7 @@ import type { WorkflowInfo } from '../github/workflow.js';
 import type { HostKeyInfo } from '../host/connect.js';
 import type { DeployKeyPair } from '../host/deploy-key.js';
 import type { HostFacts } from '../host/probe.js';
-import type { HostSession } from '../host/transport.js';
+import type { HostSession, SshTiming } from '../host/transport.js';
 import type { Sensitive } from '../sensitive.js';
 import type { ProxyGeneration } from '../steps/proxy-compose.js';
 
@@ -67,6 +67,8 @@ export interface RepoState {
   proxyGenerationGuessed: boolean;
   secrets: Map<string, SecretMeta>;
   publicKey: { keyId: string; key: string };
+  /** The name the run was given, when GitHub answered under another one (a renamed or transferred repository). */
+  renamedFrom?: string;
 }
 
 /** Everything inspection found; plans are pure functions of this. */
@@ -128,6 +130,8 @@ export interface Deps {
   /** Give up following a run that never left the queue (a retired runner waits forever). */
   queuedTimeoutMs: number;
   writePrivateFile: (path: string, text: string) => Promise<void>;
+  /** Handshake and keepalive timing of every SSH connection (defaults: SSH_TIMING); tests shorten it. */
+  sshTiming?: SshTiming;
 }
 
 export interface ApplyContext {

@@ -7,6 +7,21 @@ export function tokenPageUrl(apiUrl: string): string {
   return `${web}/settings/tokens/new?scopes=repo,workflow&description=create-litestream-host`;
 }
 
+const secondsText = (ms: number): string => `${ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10} s`;
+
+/** No answer in time. `route` is the method and path as sent ("PUT /repos/acme/app/actions/secrets/X"). */
+export class GitHubTimeoutError extends Error {
+  readonly status = undefined;
+  constructor(
+    readonly route: string,
+    readonly waitedMs: number,
+    readonly attempts: number,
+  ) {
+    super(`GitHub did not answer ${route} within ${secondsText(waitedMs)}${attempts > 1 ? ` (attempt ${attempts})` : ''}`);
+    this.name = 'GitHubTimeoutError';
+  }
+}
+
 export type GitHubOperation = 'repo' | 'contents' | 'secrets' | 'dispatch' | 'runs';
 
 const FINE_GRAINED: Record<GitHubOperation, string> = {
@@ -22,6 +37,12 @@ export function githubFailure(e: unknown, op: GitHubOperation, repo: string, api
   const err = e as { status?: number; message?: string; code?: string; cause?: { code?: string } };
   const msg = String(err.message ?? e).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
   const step = op === 'dispatch' || op === 'runs' ? 'release' : op === 'secrets' ? 'secrets' : 'github';
+  if (e instanceof GitHubTimeoutError)
+    return new StepError(
+      step,
+      e.message,
+      `${new URL(apiUrl).hostname === 'api.github.com' ? 'GitHub may be having an outage (https://www.githubstatus.com)' : `Check that ${apiUrl} is up`}, or a proxy or firewall holds the connection; re-run when it answers: work done so far is kept`,
+    );
   // Octokit reports a network failure as a 500 whose message is fetch's.
   if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|getaddrinfo|socket hang up/i.test(`${msg} ${err.cause?.code ?? ''}`))
     return new StepError(step, `cannot reach ${apiUrl} (${err.cause?.code ?? msg})`, 'Check the network, or --github-api-url for GitHub Enterprise; then re-run');

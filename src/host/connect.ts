@@ -6,8 +6,8 @@ import { StepError, UsageError } from '../errors.js';
 import { readLocal, readLocalText } from '../local-files.js';
 import type { Sensitive } from '../sensitive.js';
 import { fingerprintOfBlob } from './deploy-key.js';
-import { checkHostKey, formatKnownHostsLine, hostPatternName, knownKeyTypes, prefersHashed, removeHostCommand, type HostKeyVerdict } from './known-hosts.js';
-import { connect, ConnectError, type AuthSource, type HostSession } from './transport.js';
+import { checkHostKey, formatKnownHostsLine, hostPatternName, keyTypeOfBlob, knownKeyTypes, prefersHashed, removeHostCommand, type HostKeyVerdict } from './known-hosts.js';
+import { connect, ConnectError, type AuthSource, type HostSession, type SshTiming } from './transport.js';
 
 export interface HostKeyInfo {
   host: string;
@@ -25,6 +25,7 @@ export interface LoginTarget {
   auth: AuthSource[];
   /** Asked only for a key never seen before; a changed key is refused without asking. */
   confirmNewHostKey: (info: HostKeyInfo) => Promise<boolean>;
+  timing?: SshTiming;
 }
 
 /** ssh2's names for host key algorithms, grouped by the key type known_hosts records. */
@@ -54,21 +55,25 @@ async function assertRecordable(path: string): Promise<void> {
   }
 }
 
-export function hostKeyRefusal(verdict: HostKeyVerdict, info: HostKeyInfo, file: string): StepError {
+/** `ran` says what did happen on the host: a refusal in the middle of a run is not at its start. */
+export function hostKeyRefusal(verdict: HostKeyVerdict, info: HostKeyInfo, file: string, ran = 'nothing was run on the host'): StepError {
   const fix = `If the host was rebuilt, check the new key with your provider's console, then run: ${removeHostCommand(info.host, info.port, file)}`;
   switch (verdict.kind) {
-    case 'changed':
+    case 'changed': {
+      // Line 0: the key to compare with is the one this run saw first, not a line of the file.
+      const was = verdict.line > 0 ? `${file} line ${verdict.line} records` : 'earlier in this run it showed';
       return new StepError(
         'host key',
-        `the host key of ${hostPatternName(info.host, info.port)} CHANGED: ${file} line ${verdict.line} records ${verdict.expectedFingerprint}, the server now shows ${info.type} ${info.fingerprint}. Someone may be intercepting the connection; nothing was run on the host`,
+        `the host key of ${hostPatternName(info.host, info.port)} CHANGED: ${was} ${verdict.expectedFingerprint}, the server now shows ${info.type} ${info.fingerprint}. Someone may be intercepting the connection; ${ran}`,
         fix,
       );
+    }
     case 'revoked':
-      return new StepError('host key', `the server shows a key marked @revoked in ${file} (line ${verdict.line}); nothing was run on the host`, fix);
+      return new StepError('host key', `the server shows a key marked @revoked in ${file} (line ${verdict.line}); ${ran}`, fix);
     case 'other-type':
       return new StepError(
         'host key',
-        `${file} records ${verdict.knownTypes.join(', ')} for this host, but the server offered only ${info.type} (${info.fingerprint}); nothing was run on the host`,
+        `${file} records ${verdict.knownTypes.join(', ')} for this host, but the server offered only ${info.type} (${info.fingerprint}); ${ran}`,
         fix,
       );
     default:
@@ -119,6 +124,7 @@ export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
       username: t.user,
       auth: t.auth,
       hostKeyAlgorithms: hostKeyAlgorithmOrder(knownKeyTypes(text, t.sshHost, t.sshPort)),
+      timing: t.timing,
       verifyHostKey: async (blob) => {
         info = { host: t.sshHost, port: t.sshPort, type: blob.subarray(4, 4 + blob.readUInt32BE(0)).toString(), fingerprint: fingerprintOfBlob(blob), blob: Buffer.from(blob) };
         return verify(blob);
@@ -153,24 +159,47 @@ export async function openLogin(t: LoginTarget): Promise<OpenedLogin> {
   return { session, hostKey: seen, recorded: true };
 }
 
-/** A second login with exactly the host key the first one checked: proves a key works. */
+/**
+ * A second login with exactly the host key the first one checked: proves a key works. A
+ * host that now shows another key is refused like at the first login (the key is compared
+ * with known_hosts again, so the message names the line the user has to fix).
+ */
 export async function openPinned(
-  t: { sshHost: string; sshPort: number; user: string },
+  t: { sshHost: string; sshPort: number; user: string; knownHostsPath: string; timing?: SshTiming },
   pinned: Buffer,
   key: ParsedKey,
+  ran?: string,
 ): Promise<HostSession> {
+  let shown: Buffer | undefined;
   try {
     return await connect({
       host: t.sshHost,
       port: t.sshPort,
       username: t.user,
       auth: [{ kind: 'key', label: 'deploy key', key }],
-      verifyHostKey: async (blob) => blob.equals(pinned),
+      // The pinned type first, or a host with several keys may show one we did not check.
+      hostKeyAlgorithms: hostKeyAlgorithmOrder([keyTypeOfBlob(pinned)]),
+      timing: t.timing,
+      verifyHostKey: async (blob) => {
+        shown = Buffer.from(blob);
+        return blob.equals(pinned);
+      },
     });
   } catch (e) {
+    if (shown && !shown.equals(pinned)) throw await changedSinceFirstLogin(t, pinned, shown, ran);
     if (e instanceof ConnectError) throw connectFailure(e, t);
     throw e;
   }
+}
+
+async function changedSinceFirstLogin(t: { sshHost: string; sshPort: number; knownHostsPath: string }, pinned: Buffer, shown: Buffer, ran?: string): Promise<StepError> {
+  const text = (await readLocalText(t.knownHostsPath, 'known_hosts file')) ?? '';
+  const info: HostKeyInfo = { host: t.sshHost, port: t.sshPort, type: keyTypeOfBlob(shown), fingerprint: fingerprintOfBlob(shown), blob: shown };
+  const verdict = checkHostKey(text, t.sshHost, t.sshPort, shown);
+  if (verdict.kind === 'changed' || verdict.kind === 'revoked' || verdict.kind === 'other-type') return hostKeyRefusal(verdict, info, t.knownHostsPath, ran);
+  // known_hosts was edited since the first login (or accepts the new key): compare with the key that login checked.
+  const first = checkHostKey(text, t.sshHost, t.sshPort, pinned);
+  return hostKeyRefusal({ kind: 'changed', line: first.kind === 'known' ? first.line : 0, expectedFingerprint: fingerprintOfBlob(pinned) }, info, t.knownHostsPath, ran);
 }
 
 const exists = async (p: string) => access(p).then(() => true, () => false);

@@ -32,8 +32,22 @@ export interface ConnectOptions {
   /** Decides on the server's key; ssh2 trusts any key unless this is set. */
   verifyHostKey: (blob: Buffer) => Promise<boolean>;
   hostKeyAlgorithms?: string[];
-  readyTimeoutMs?: number;
+  timing?: SshTiming;
 }
+
+/**
+ * How long to wait for a host. The handshake has readyTimeoutMs; after it, a keepalive goes
+ * out every keepaliveIntervalMs and the connection counts as dead once keepaliveCountMax of
+ * them in a row went unanswered (about interval × (countMax + 1)). A running command keeps
+ * sshd answering them, so a long quiet command is not mistaken for a dead host.
+ */
+export interface SshTiming {
+  readyTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+export const SSH_TIMING: Required<SshTiming> = { readyTimeoutMs: 20_000, keepaliveIntervalMs: 10_000, keepaliveCountMax: 3 };
 
 export class ConnectError extends Error {
   constructor(
@@ -58,12 +72,14 @@ export function connect(o: ConnectOptions): Promise<HostSession> {
   const client = new ssh2.Client();
   let hostKey: { type: string; blob: Buffer } | undefined;
   const queue = [...o.auth];
+  const timing = { ...SSH_TIMING, ...o.timing };
   const config: ConnectConfig = {
     host: o.host,
     port: o.port,
     username: o.username,
-    readyTimeout: o.readyTimeoutMs ?? 20_000,
-    keepaliveInterval: 15_000,
+    readyTimeout: timing.readyTimeoutMs,
+    keepaliveInterval: timing.keepaliveIntervalMs,
+    keepaliveCountMax: timing.keepaliveCountMax,
     hostVerifier: ((blob: Buffer, verify: (ok: boolean) => void) => {
       hostKey = { type: blob.subarray(4, 4 + blob.readUInt32BE(0)).toString(), blob: Buffer.from(blob) };
       o.verifyHostKey(blob).then(verify, () => verify(false));
@@ -82,12 +98,23 @@ export function connect(o: ConnectOptions): Promise<HostSession> {
       client.removeAllListeners('error');
       // Each exec is a few small packets; Nagle's algorithm would hold each one ~40 ms.
       client.setNoDelay(true);
-      // Errors after the handshake surface through the exec that was running.
-      client.on('error', () => {});
       const pending = new Set<(e: Error) => void>();
-      client.on('close', () => {
-        for (const fail of pending) fail(new ConnectError('the SSH connection was lost while a command ran', 'other'));
+      // Set once the connection is gone; an exec after that fails at once.
+      let lost: ConnectError | undefined;
+      const fail = (e: ConnectError) => {
+        lost ??= e;
+        for (const f of [...pending]) f(lost);
+      };
+      // Errors after the handshake surface through the exec that was running. A host that
+      // stopped answering may never close the TCP connection: fail on the error itself.
+      client.on('error', (e: Error & { level?: string }) => {
+        if (e.level === 'client-timeout' || /keepalive/i.test(e.message)) {
+          const waited = Math.round((timing.keepaliveIntervalMs * (timing.keepaliveCountMax + 1)) / 100) / 10;
+          fail(new ConnectError(`${o.host}:${o.port} stopped answering (no reply over SSH for ${waited} s)`, 'timeout'));
+        } else fail(new ConnectError(`the SSH connection failed (${e.message})`, 'other'));
+        client.destroy();
       });
+      client.on('close', () => fail(new ConnectError(`the SSH connection to ${o.host}:${o.port} was lost`, 'other')));
       const stats = { execs: 0, connectMs: Date.now() - started };
       resolve({
         hostKey: hostKey!,
@@ -96,6 +123,7 @@ export function connect(o: ConnectOptions): Promise<HostSession> {
         exec: (argv, opts = {}) =>
           new Promise<ExecResult>((resolveExec, rejectExec) => {
             stats.execs++;
+            if (lost) return rejectExec(lost);
             const rej = (e: Error) => {
               pending.delete(rej);
               rejectExec(e);

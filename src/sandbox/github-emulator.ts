@@ -72,6 +72,7 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const tally = counters;
+    let hung = false;
     tally.total += 1;
     tally.byMethod[method] = (tally.byMethod[method] ?? 0) + 1;
     tally.inFlight += 1;
@@ -80,7 +81,7 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
     res.on('close', () => {
       tally.inFlight -= 1;
       if (tally !== counters) counters.inFlight -= 1;
-      log.push({ method, path, status: res.statusCode, start, end: now() });
+      log.push({ method, path, status: hung ? 0 : res.statusCode, start, end: now() });
     });
 
     const requestId = newRequestId();
@@ -89,6 +90,21 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
       if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: closing.signal });
       // A test's chance to act at an exact moment (drop SSH, send SIGINT) before the request is handled.
       if (beforeHandle) await beforeHandle(`${method} ${path}`);
+
+      const hang = faults.hang(`${method} ${path}`);
+      if (hang) {
+        hung = true;
+        if (hang === 'midway') {
+          res.writeHead(200, { ...commonHeaders(requestId, undefined), 'content-type': 'application/json; charset=utf-8', 'content-length': '4096' });
+          res.write('{"message":"');
+        }
+        await new Promise<void>((resolve) => {
+          res.once('close', resolve);
+          closing.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        res.destroy();
+        return;
+      }
 
       const presented = tokenFromHeader(req.headers.authorization);
       const token = presented === undefined ? undefined : state.tokens.get(presented);
@@ -129,6 +145,7 @@ export async function startGitHubEmulator(opts: StartOptions = {}): Promise<GitH
     url,
     addRepo: (init) => void state.addRepo(init),
     addToken: (t) => state.addToken(t),
+    renameRepo: (from, to) => state.renameRepo(from, to).id,
     setFaults: (f) => faults.set(f),
     onRequest: (hook) => {
       beforeHandle = hook;

@@ -26,7 +26,9 @@ export function effectiveKeyRecord(ins: Inspection): { rec: DeployKeyRecord | un
 
 /** Our keys for this repository on the host, and which of them the DEPLOY_KEY secret holds. */
 export function deployKeyState(ins: Inspection) {
-  const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)));
+  // Keys added before a rename carry the old name in their comment.
+  const former = ins.repo.renamedFrom;
+  const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)) || (former !== undefined && isOurKey(l, former)));
   const blobs = ours.map((l) => blobOf(l)!).filter(Boolean);
   const { rec, openRotation } = effectiveKeyRecord(ins);
   const recBlob = rec ? blobOf(rec.publicKey) : undefined;
@@ -78,10 +80,13 @@ export async function applyDeployKey(ctx: ApplyContext): Promise<string> {
     fix: `Check ${ins.settings.deployUser}'s ~/.ssh, then re-run`,
   });
   const proof = await openPinned(
-    { sshHost: ins.settings.sshHost, sshPort: ins.settings.sshPort, user: ins.settings.deployUser },
+    { sshHost: ins.settings.sshHost, sshPort: ins.settings.sshPort, user: ins.settings.deployUser, knownHostsPath: ins.settings.knownHostsPath, timing: deps.sshTiming },
     ins.hostKey.blob,
     parsePrivateKey(key.privateKey.reveal(), 'the new deploy key'),
+    `nothing was run over this connection, and DEPLOY_KEY was not written (the new key is authorized on the host; a re-run finishes or replaces it)`,
   ).catch((e: Error) => {
+    // A changed host key is not the key's fault: say so the way the first login would.
+    if (e instanceof StepError && e.step === 'host key') throw e;
     throw new StepError('deploy-key', `the new key did not log in as ${ins.settings.deployUser}: ${e.message}`, 'Check sshd\'s AuthorizedKeysFile and AllowUsers settings, then re-run');
   });
   try {

@@ -1,7 +1,7 @@
 import { StepError } from '../errors.js';
 import { getSecretMeta, putSecret } from '../github/api.js';
 import { sealSecret } from '../github/seal.js';
-import { githubFailure } from '../github/errors.js';
+import { GitHubTimeoutError, githubFailure } from '../github/errors.js';
 import { OPTIONAL_SECRETS, PROVIDED_SECRETS, seedSecretNames } from '../github/workflow.js';
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, storageSecretNames } from '../targets/index.js';
@@ -112,6 +112,7 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
   ctx.emit({ type: 'progress', id: 'secrets', done, total: todo.length });
   const failures: string[] = [];
   let refused: unknown;
+  let silent: GitHubTimeoutError | undefined;
   // Writes to the record are serialised: each save must see the previous one.
   let saving = Promise.resolve();
   await Promise.all(
@@ -134,6 +135,7 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
       } catch (e) {
         const err = e as { status?: number; message?: string };
         if (err.status && [401, 403, 404].includes(err.status)) refused ??= e;
+        if (e instanceof GitHubTimeoutError) silent ??= e;
         failures.push(`${s.name} (${err.status ?? ''} ${String(err.message ?? e).split('\n')[0]})`.replace('( ', '('));
       }
       ctx.emit({ type: 'progress', id: 'secrets', done: ++done, total: todo.length });
@@ -142,6 +144,10 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
   if (refused) {
     const f = githubFailure(refused, 'secrets', repo, ins.settings.apiUrl);
     throw new StepError('secrets', `${failures.length} of ${todo.length} secrets were refused: ${f.cause_}`, `${f.fix}. Secrets already written are kept; a re-run resumes here`);
+  }
+  if (silent) {
+    const f = githubFailure(silent, 'secrets', repo, ins.settings.apiUrl);
+    throw new StepError('secrets', `${failures.length} of ${todo.length} secrets were not written: ${f.cause_}`, f.fix);
   }
   if (failures.length)
     throw new StepError(

@@ -24,7 +24,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -151,6 +151,20 @@ export interface TestHost {
   sshArgv(args: string[], opts?: Omit<SshOptions, 'input' | 'timeoutMs'>): string[];
   /** Kills every per-connection sshd process (and their sessions); the listener stays up. */
   dropConnections(): Promise<void>;
+  /**
+   * SIGSTOPs every per-connection sshd process and session: open connections stay open but
+   * nothing answers on them (a host that hung, or a network that drops every packet). New
+   * connections are served. Returns how many processes were stopped.
+   */
+  freezeConnections(): Promise<number>;
+  /** SIGCONTs what freezeConnections() stopped. */
+  thawConnections(): Promise<void>;
+  /**
+   * Gives the host a new ed25519 host key, as a rebuilt host has: connections made from now
+   * on show it, open ones keep theirs. knownHostsLine, knownHostsFile, hostPublicKey,
+   * hostKeyFingerprint and hostKeys follow; a known_hosts file of your own does not.
+   */
+  replaceHostKey(): Promise<{ publicKey: string; fingerprint: string }>;
   /** sshd's log so far. */
   readLog(): Promise<string>;
   /** PIDs of every live process belonging to this host: sshd, its children, anything in its namespace. */
@@ -310,9 +324,16 @@ function descendants(root: number): number[] {
   return out;
 }
 
-/** Every live process in the given mount namespace (never our own namespace). */
-function processesInNs(ns: string | null): number[] {
+/**
+ * Every live process in the given mount namespace (never our own namespace), as long as
+ * one of `holders` (the host's sshd or unshare) is still in it. The kernel hands a freed
+ * namespace's id to the next namespace made anywhere on the machine (ids are reused at
+ * once), so once ours is gone the same id may name another host's, in this process or
+ * another: sweeping by id then SIGKILLs someone else's sshd during its start.
+ */
+function processesInNs(ns: string | null, holders: number[]): number[] {
   if (!ns || ns === mountNs('self')) return [];
+  if (!holders.some((p) => alive(p) && mountNs(p) === ns)) return [];
   return pids().filter((p) => p !== process.pid && mountNs(p) === ns && alive(p));
 }
 
@@ -352,7 +373,7 @@ function emergencyCleanup(): void {
     // Kill sshd (the PID namespace's init: the kernel then kills the rest inside) and give
     // unshare a moment to reap it, so at most unshare itself is left for init to reap.
     // (unshare itself is in the new mount namespace too: spare it, it reaps sshd.)
-    killAll([h.pid, ...processesInNs(h.ns), ...descendants(h.wrapperPid)].filter((p) => p !== h.wrapperPid), 'SIGKILL');
+    killAll([h.pid, ...processesInNs(h.ns, [h.pid, h.wrapperPid]), ...descendants(h.wrapperPid)].filter((p) => p !== h.wrapperPid), 'SIGKILL');
     const until = Date.now() + 500;
     const tick = new Int32Array(new SharedArrayBuffer(4));
     while (h.pid !== h.wrapperPid && existsSync(`/proc/${h.pid}`) && Date.now() < until) Atomics.wait(tick, 0, 0, 5);
@@ -699,6 +720,7 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
       await writeFile(knownHostsFile, knownHostsLine + '\n', { mode: 0o644 });
 
       let stopped = false;
+      const frozen: number[] = [];
       const run = async (script: string, o: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> => {
         if (stopped || !alive(pid)) throw new Error('test host is stopped');
         // -p too: /proc inside is the namespace's own, where an outside process has no /proc/self.
@@ -777,8 +799,45 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
           }
           throw new Error('dropConnections: sshd children keep appearing');
         },
+        async freezeConnections() {
+          const list = descendants(pid).filter(alive);
+          killAll(list, 'SIGSTOP');
+          frozen.push(...list);
+          // Stopped means state T in /proc: from then on nothing answers.
+          const end = Date.now() + 2_000;
+          while (list.some((p) => procStat(p)?.state !== 'T' && alive(p)) && Date.now() < end) await sleep(10);
+          return list.length;
+        },
+        async thawConnections() {
+          killAll(frozen.splice(0), 'SIGCONT');
+        },
+        async replaceHostKey() {
+          const file = join(dir, 'ssh_host_ed25519_key');
+          await rm(`${file}.new`, { force: true });
+          await rm(`${file}.new.pub`, { force: true });
+          await mustExec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'harness-ed25519-replaced', '-f', `${file}.new`], 'ssh-keygen (replacement host key)');
+          await rename(`${file}.new.pub`, `${file}.pub`);
+          await rename(`${file}.new`, file);
+          const [alg = '', b64 = ''] = (await readFile(`${file}.pub`, 'utf8')).trim().split(/\s+/);
+          const fp = (await mustExec('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], 'ssh-keygen -l')).stdout.split(/\s+/)[1] ?? '';
+          // Before OpenSSH 9.8 every connection reads the key files; from 9.8 on the listener
+          // holds the keys and reloads them on SIGHUP (re-exec, same pid). Doing both works for either.
+          const listening = () => readLog().then((l) => l.split('Server listening on').length);
+          const before = await listening();
+          killAll([pid], 'SIGHUP');
+          const end = Date.now() + 10_000;
+          while ((await listening()) <= before) {
+            if (Date.now() > end) throw new Error(`replaceHostKey: sshd did not listen again after SIGHUP\n${await readLog()}`);
+            await sleep(15);
+          }
+          const publicKey = `${alg} ${b64}`;
+          Object.assign(host, { hostPublicKey: publicKey, hostKeyFingerprint: fp, knownHostsLine: `[127.0.0.1]:${port} ${publicKey}` });
+          host.hostKeys = host.hostKeys.map((k) => (k.type === 'ed25519' ? { type: k.type, publicKey, fingerprint: fp } : k));
+          await writeFile(knownHostsFile, host.knownHostsLine + '\n', { mode: 0o644 });
+          return { publicKey, fingerprint: fp };
+        },
         readLog,
-        processes: () => [...new Set([wrapperPid, pid, ...descendants(pid), ...processesInNs(ns)])].filter(alive),
+        processes: () => [...new Set([wrapperPid, pid, ...descendants(pid), ...processesInNs(ns, [pid, wrapperPid])])].filter(alive),
         async stop() {
           if (stopped) return;
           stopped = true;
@@ -798,7 +857,7 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
             }
           }
           for (let i = 0; i < 50; i++) {
-            const rest = processesInNs(ns);
+            const rest = processesInNs(ns, [pid, wrapperPid]);
             if (!rest.length) break;
             killAll(rest, 'SIGKILL');
             await waitGone(rest, 1_000);

@@ -31,7 +31,7 @@ describe('sandbox droplet', { concurrency: false }, () => {
       username: user,
       auth: [{ kind: 'key', label: 'test key', key: parsePrivateKey(pem, 'test key') }],
       verifyHostKey: async (blob) => checkHostKey(known, d.host, d.port, blob).kind === 'known',
-      readyTimeoutMs: 5000,
+      timing: { readyTimeoutMs: 5000 },
     });
   const probe = async (deployUser = 'deploy') => {
     const r = await s.exec(shArgv(probeScript({ deployUser })));

@@ -742,6 +742,64 @@ describe('faults', () => {
     assert.equal(gh.requests().length, 5);
     assert.ok(gh.requests().every((r) => r.end - r.start < 100), 'reset cleared the latency fault');
   });
+  test('hang: matching requests are read and never answered; midway sends headers and half a body', async () => {
+    gh.setFaults({ hang: { count: 1, match: /^GET \/user$/ } });
+    const ctl = new AbortController();
+    const pending = fetch(`${gh.url}/user`, { headers: { authorization: `Bearer ${ADMIN}` }, signal: ctl.signal });
+    const first = await Promise.race([pending.then(() => 'answered', () => 'failed'), sleep(300).then(() => 'silent')]);
+    assert.equal(first, 'silent');
+    assert.equal((await api('GET', `/repos/${REPO}`)).status, 200, 'others are answered');
+    ctl.abort();
+    await assert.rejects(pending);
+    assert.equal((await api('GET', '/user')).status, 200, 'count: 1, then normal');
+
+    gh.setFaults({ hang: { midway: true } });
+    const res = await fetch(`${gh.url}/user`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.equal(res.status, 200);
+    const body = await Promise.race([res.text().then(() => 'complete', () => 'failed'), sleep(300).then(() => 'stuck')]);
+    assert.equal(body, 'stuck', 'the body never ends');
+    // close() ends held requests rather than waiting for them.
+    await gh.close();
+    gh = await startGitHubEmulator();
+  });
+});
+
+describe('renamed repositories', () => {
+  const raw = (path: string, token = ADMIN) => fetch(gh.url + path, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+
+  test('the old name answers 301 with the body and Location GitHub sends; /repositories/ID answers as the new name', async () => {
+    const id = gh.renameRepo(REPO, 'ServiceStack-Users/renamed-app');
+    const moved = await raw(`/repos/${REPO}/actions/secrets?per_page=5`);
+    assert.equal(moved.status, 301);
+    const body = (await moved.json()) as { message: string; url: string; documentation_url: string };
+    assert.equal(body.message, 'Moved Permanently');
+    assert.equal(body.url, `${gh.url}/repositories/${id}/actions/secrets?per_page=5`);
+    assert.equal(moved.headers.get('location'), body.url);
+    assert.match(body.documentation_url, /^https:\/\/docs\.github\.com\//);
+
+    const repo = await api('GET', `/repositories/${id}`);
+    assert.equal(repo.status, 200);
+    assert.equal(repo.json.full_name, 'ServiceStack-Users/renamed-app');
+    assert.equal(repo.json.id, id);
+    // fetch follows a 301 for GET and PUT (same method and body); a POST becomes a GET.
+    assert.equal((await api('GET', `/repos/${REPO}`)).json.full_name, 'ServiceStack-Users/renamed-app');
+    const { key_id, key } = await publicKey();
+    assert.equal((await api('PUT', `/repos/${REPO}/actions/secrets/MOVED`, { body: { encrypted_value: seal('v', key), key_id } })).status, 201);
+    assert.equal(gh.secretValue('ServiceStack-Users/renamed-app', 'MOVED'), 'v');
+    const post = await api('POST', `/repos/${REPO}/actions/workflows/release.yml/dispatches`, { body: { ref: 'main' } });
+    assert.equal(post.status, 404, 'the dispatch is lost on the way, as on GitHub');
+    assert.deepEqual(gh.dispatches('ServiceStack-Users/renamed-app'), []);
+  });
+
+  test('a token that may not see the repository gets 404, not where it went; a new repository with the old name takes it back', async () => {
+    gh.renameRepo(REPO, 'ServiceStack-Users/renamed-app');
+    assert.equal((await raw(`/repos/${REPO}`, NARROW)).status, 404);
+    assert.equal((await raw('/repositories/1')).status, 404);
+    gh.addRepo({ fullName: REPO });
+    const r = await api('GET', `/repos/${REPO}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.full_name, REPO);
+  });
 });
 
 describe('inspection', () => {

@@ -64,7 +64,7 @@ describe('interrupted writes leave the old file or the whole new one', { skip: s
       username: h.user,
       auth: [{ kind: 'key', label: 'login key', key: parsePrivateKey(readFileSync(h.loginKey), 'login key') }],
       verifyHostKey,
-      readyTimeoutMs: 10_000,
+      timing: { readyTimeoutMs: 10_000 },
     });
 
   const root = async (script: string) => {

@@ -59,7 +59,7 @@ export async function sandboxReceipt(sb: Sandbox, settings: Settings, summary: S
         else if (!authorizedBlobs.has(blob)) bad(`${head}MISMATCH: ${key.type} key ${fp} is not in ${akPath}`);
         else {
           const hostBlob = Buffer.from(droplet.hostKeyLine.split(' ')[1]!, 'base64');
-          const session = await openPinned({ sshHost: settings.sshHost, sshPort: settings.sshPort, user: settings.deployUser }, hostBlob, key);
+          const session = await openPinned({ sshHost: settings.sshHost, sshPort: settings.sshPort, user: settings.deployUser, knownHostsPath: settings.knownHostsPath }, hostBlob, key);
           try {
             const r = await session.exec(['id', '-un']);
             if (r.code !== 0 || r.stdout.trim() !== settings.deployUser) bad(`${head}MISMATCH: ${fp} logs in but runs as "${r.stdout.trim()}"`);

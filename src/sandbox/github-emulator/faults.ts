@@ -28,6 +28,7 @@ export class Faults {
   private plan: FaultPlan = {};
   private fail5xx: Counted = { left: 0 };
   private secondary: Counted = { left: 0 };
+  private hanging: Counted = { left: 0 };
 
   set(plan: FaultPlan): void {
     this.plan = { ...plan };
@@ -36,6 +37,13 @@ export class Faults {
       left: plan.secondaryRateLimit?.count ?? 0,
       ...(plan.secondaryRateLimit?.match ? { match: plan.secondaryRateLimit.match } : {}),
     };
+    this.hanging = { left: plan.hang ? (plan.hang.count ?? Infinity) : 0, ...(plan.hang?.match ? { match: plan.hang.match } : {}) };
+  }
+
+  /** Whether this request is left unanswered: 'silent' (nothing sent) or 'midway' (headers and part of the body). */
+  hang(target: string): 'silent' | 'midway' | undefined {
+    if (!take(this.hanging, target)) return undefined;
+    return this.plan.hang?.midway ? 'midway' : 'silent';
   }
 
   get latencyMs(): number {

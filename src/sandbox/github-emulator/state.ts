@@ -67,6 +67,8 @@ export const secretKey = (name: string): string => name.toUpperCase();
 export class EmulatorState {
   readonly repos = new Map<string, RepoState>();
   readonly tokens = new Map<string, TokenState>();
+  /** Lower-cased former full names -> repository id: GitHub redirects them until the name is taken again. */
+  readonly formerNames = new Map<string, number>();
   /** Ids shaped like real ones (large, some beyond 32 bits) to catch narrow parsing in the client. */
   private ids = { repo: 700_000_000, user: 1_000, workflow: 80_000_000, run: 21_000_000_000, job: 58_000_000_000 };
 
@@ -130,6 +132,30 @@ export class EmulatorState {
       ...(t.canSee ? { canSee: new Set(t.canSee.map((r) => r.toLowerCase())) } : {}),
       used: 0,
     });
+  }
+
+  renameRepo(from: string, to: string): RepoState {
+    const repo = this.repo(from);
+    const [owner, name, ...rest] = to.split('/');
+    if (!owner || !name || rest.length) throw new Error(`renameRepo: the new name must be 'owner/name', got '${to}'`);
+    if (this.repos.has(to.toLowerCase())) throw new Error(`renameRepo: ${to} already exists`);
+    this.repos.delete(repo.fullName.toLowerCase());
+    this.formerNames.set(repo.fullName.toLowerCase(), repo.id);
+    Object.assign(repo, { owner, name, fullName: `${owner}/${name}` });
+    this.repos.set(repo.fullName.toLowerCase(), repo);
+    this.formerNames.delete(repo.fullName.toLowerCase());
+    return repo;
+  }
+
+  repoById(id: number): RepoState | undefined {
+    return [...this.repos.values()].find((r) => r.id === id);
+  }
+
+  /** The repository a former name now points to, unless a repository holds that name again. */
+  movedRepo(owner: string, name: string): RepoState | undefined {
+    if (this.findRepo(owner, name)) return undefined;
+    const id = this.formerNames.get(`${owner}/${name}`.toLowerCase());
+    return id === undefined ? undefined : this.repoById(id);
   }
 
   findRepo(owner: string, name: string): RepoState | undefined {

@@ -40,6 +40,12 @@ export interface FaultPlan {
   failSecretPutsAlways?: boolean;
   /** Act like GitHub Enterprise Server: a dispatch body with return_run_details gets 422. */
   rejectReturnRunDetails?: boolean;
+  /**
+   * The next `count` matching requests (default: every matching one) are read and then never
+   * answered, as behind a stuck proxy; with `midway` the status line, headers and half the
+   * body are sent first. Held until the client gives up or the emulator closes.
+   */
+  hang?: { count?: number; match?: RegExp; midway?: boolean };
 }
 
 export interface RunPlaybook {
@@ -112,6 +118,11 @@ export interface GitHubEmulator {
   url: string;
   addRepo(init: EmulatorRepoInit): void;
   addToken(t: EmulatorToken): void;
+  /**
+   * Renames (or transfers) a repository, as GitHub does: the old name then answers 301 with a
+   * Location under /repositories/ID, which answers like the new name. Returns the id.
+   */
+  renameRepo(from: string, to: string): number;
   setFaults(f: FaultPlan): void;
   /** Without `workflowFile`: the default for every workflow without a playbook of its own. */
   setPlaybook(p: RunPlaybook, workflowFile?: string): void;

@@ -1,4 +1,4 @@
-import { badCredentials, type Ctx } from '../context.js';
+import { badCredentials, openRepo, type Ctx } from '../context.js';
 import { ApiError, errorReply, notFound, REST_DOCS, type Reply } from '../http.js';
 import { actionRoutes } from './actions.js';
 import { contentRoutes } from './contents.js';
@@ -29,6 +29,29 @@ const decode = (s: string | undefined): string => {
   }
 };
 
+const REDIRECT_DOCS = 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects';
+
+/**
+ * GitHub keeps a renamed repository's old name working through a 301 to /repositories/ID
+ * (which then answers like the new name). Only a token that may see the repository learns
+ * where it went; others get the usual 404.
+ */
+function redirectOrRewrite(ctx: Ctx): { reply: Reply } | { ctx: Ctx } {
+  const byId = /^\/repositories\/(\d+)(\/.*)?$/.exec(ctx.pathname);
+  if (byId) {
+    const repo = ctx.env.state.repoById(Number(byId[1]));
+    if (!repo) throw notFound(REST_DOCS);
+    return { ctx: { ...ctx, pathname: `/repos/${repo.owner}/${repo.name}${byId[2] ?? ''}` } };
+  }
+  const old = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(ctx.pathname);
+  const moved = old && ctx.env.state.movedRepo(decode(old[1]), decode(old[2]));
+  if (!old || !moved) return { ctx };
+  openRepo(ctx, moved.owner, moved.name, 'pull', REDIRECT_DOCS);
+  const query = ctx.query.toString();
+  const url = `${ctx.env.apiUrl}/repositories/${moved.id}${old[3] ?? ''}${query ? `?${query}` : ''}`;
+  return { reply: { status: 301, json: { message: 'Moved Permanently', url, documentation_url: REDIRECT_DOCS }, headers: { location: url } } };
+}
+
 /**
  * A known-bad token is refused before routing (GitHub says "Bad credentials" even for paths
  * that do not exist); unknown paths and wrong methods are plain 404s, as on GitHub.
@@ -36,6 +59,9 @@ const decode = (s: string | undefined): string => {
 export function route(ctx: Ctx, badToken: boolean): Routed {
   try {
     if (badToken) throw badCredentials();
+    const where = redirectOrRewrite(ctx);
+    if ('reply' in where) return where;
+    ctx = where.ctx;
     for (const r of ROUTES) {
       if (r.method !== ctx.method) continue;
       const m = r.pattern.exec(ctx.pathname);
