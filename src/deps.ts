@@ -1,6 +1,6 @@
 import type { Settings } from './config/settings.js';
 import type { Store } from './config/store.js';
-import type { Deps } from './engine/types.js';
+import type { Deps } from './steps/types.js';
 import { writePrivateFile } from './private-file.js';
 
 /**

@@ -7,26 +7,12 @@ import { agentKeyBlobs, openLogin, type OpenedLogin } from '../host/connect.js';
 import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
 import { shArgv } from '../host/shell.js';
 import type { AuthSource, HostSession } from '../host/transport.js';
-import type { Settings } from '../config/settings.js';
+import { repoName, type Settings } from '../config/settings.js';
+import { timed } from './timed.js';
 import { proxyGenerationOf } from '../steps/proxy-compose.js';
 import { desiredValues, managedNames } from '../steps/secrets.js';
 import type { RepoFile } from '../config/store.js';
-import type { Deps, Emit, Inspection, RepoState } from './types.js';
-
-const repoName = (s: Settings) => `${s.repo.owner}/${s.repo.repo}`;
-
-async function timed<T>(emit: Emit, id: 'ssh' | 'inspect-host' | 'inspect-repo', title: string, fn: () => Promise<[T, string]>): Promise<T> {
-  const t0 = Date.now();
-  emit({ type: 'step-start', id, title });
-  try {
-    const [v, detail] = await fn();
-    emit({ type: 'step-end', id, status: 'ok', detail, ms: Date.now() - t0 });
-    return v;
-  } catch (e) {
-    emit({ type: 'step-end', id, status: 'fail', detail: e instanceof StepError ? e.cause_ : String((e as Error).message), ms: Date.now() - t0 });
-    throw e;
-  }
-}
+import type { Deps, Emit, Inspection, RepoState } from '../steps/types.js';
 
 export async function inspectHost(host: HostSession, settings: Settings): Promise<HostFacts> {
   const r = await host.exec(shArgv(probeScript({ deployUser: settings.deployUser }))).catch((e: Error) => {
@@ -109,7 +95,7 @@ export async function inspect(
   opened?: OpenedLogin,
 ): Promise<{ ins: Inspection; host: HostSession; gh: GitHubClient }> {
   emit({ type: 'phase', phase: 'inspect' });
-  const login = await timed(emit, 'ssh', `Connect to ${settings.user}@${settings.sshHost}:${settings.sshPort}`, async () => {
+  const login = await timed(emit, 'ssh', `Connect to ${settings.user}@${settings.sshHost}:${settings.sshPort}`, 'ok', async () => {
     const l = opened ?? await openLogin({
       sshHost: settings.sshHost,
       sshPort: settings.sshPort,
@@ -125,12 +111,12 @@ export async function inspect(
   const gh = deps.github(settings);
   try {
     const [facts, [repo, saved]] = await Promise.all([
-      timed(emit, 'inspect-host', 'Inspect the host', async () => {
+      timed(emit, 'inspect-host', 'Inspect the host', 'ok', async () => {
         const f = await inspectHost(login.session, settings);
         return [f, `${f.os.pretty || f.os.id}, user ${f.user}, sudo: ${f.sudo}`];
       }),
       (async () => {
-        const r = await timed(emit, 'inspect-repo', `Read ${repoName(settings)}`, async () => {
+        const r = await timed(emit, 'inspect-repo', `Read ${repoName(settings)}`, 'ok', async () => {
           const r = await inspectRepo(gh, settings);
           return [r, `${r.workflow ? settings.workflowFile : 'no workflow'}, ${r.secrets.size} secrets set, default branch ${r.info.defaultBranch}`];
         });

@@ -4,39 +4,12 @@ import type { Settings } from '../config/settings.js';
 import { PROXY_FILE } from '../host/layout.js';
 import type { AuthSource } from '../host/transport.js';
 import type { OpenedLogin } from '../host/connect.js';
-import { applyDeployKey, deployKeyState, finishDeployKey, keysToRemove } from '../steps/deploy-key.js';
-import { applyDeployUser, deployHome } from '../steps/deploy-user.js';
-import { applyProxy } from '../steps/proxy.js';
-import { applyRelease } from '../steps/release.js';
-import { applySecrets } from '../steps/secrets.js';
-import { applyShim } from '../steps/shim.js';
+import { repoName } from '../config/settings.js';
+import { deployHome } from '../steps/deploy-user.js';
+import { blockedItems, makePlan, STEPS } from '../steps/index.js';
+import type { ApplyContext, Deps, Emit, Step, Summary } from '../steps/types.js';
 import { inspect } from './inspect.js';
-import { blockedItems, makePlan } from './plan.js';
-import type { ApplyContext, Deps, Emit, StepId, Summary } from './types.js';
-
-/** What to do when a planned step runs: apply functions in the order changes must happen. */
-const APPLY: { id: StepId; title: string; run: (c: ApplyContext) => Promise<string | undefined>; when?: (c: ApplyContext) => boolean }[] = [
-  { id: 'shim', title: 'Install the docker-compose shim', run: applyShim },
-  { id: 'deploy-user', title: 'Create the deploy user', run: applyDeployUser },
-  { id: 'proxy', title: 'Start nginx-proxy + LetsEncrypt', run: applyProxy },
-  // A deploy-key change may be only the removal of replaced keys, done after the secrets.
-  { id: 'deploy-key', title: 'Authorize a new deploy key', run: applyDeployKey, when: (c) => deployKeyState(c.ins).needsNew },
-  { id: 'secrets', title: 'Write repository secrets', run: applySecrets },
-];
-
-async function step(ctx: ApplyContext, id: StepId, title: string, fn: () => Promise<string | undefined>): Promise<void> {
-  const t0 = Date.now();
-  ctx.emit({ type: 'step-start', id, title });
-  try {
-    const detail = await fn();
-    ctx.emit({ type: 'step-end', id, status: 'done', detail: detail ?? '', ms: Date.now() - t0 });
-    if (detail) ctx.changed.push(`${title}: ${detail}`);
-  } catch (e) {
-    const detail = e instanceof StepError ? e.cause_ : (e as Error).message;
-    ctx.emit({ type: 'step-end', id, status: 'fail', detail, ms: Date.now() - t0 });
-    throw e;
-  }
-}
+import { timed } from './timed.js';
 
 /**
  * The onboarding engine: inspect, plan, then change the host first, the repository's
@@ -71,35 +44,27 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
     if (deps.confirmPlan && !(await deps.confirmPlan(plan))) throw new Interrupted('plan not confirmed; nothing was changed');
 
     emit({ type: 'phase', phase: 'apply' });
-    const ctx: ApplyContext = { ins, plan, deps, emit, host, gh, deployHome: home, written: [], changed: summary.changed };
-    const status = new Map(plan.items.map((i) => [i.id, i.status]));
-    for (const s of APPLY) if (status.get(s.id) === 'change' && (s.when?.(ctx) ?? true)) await step(ctx, s.id, s.title, () => s.run(ctx));
-    if (keysToRemove(ctx).length) await step(ctx, 'deploy-key', 'Remove replaced deploy keys', () => finishDeployKey(ctx));
+    const ctx: ApplyContext = { ins, plan, summary, deps, emit, host, gh, deployHome: home, written: [], changed: summary.changed };
+    const rows = new Map(plan.items.map((i) => [i.id, i]));
+    const run = async (step: Step) => {
+      if (!step.apply || !(step.runs ? step.runs(ctx, rows.get(step.id)) : rows.get(step.id)?.status === 'change')) return;
+      const doing = typeof step.doing === 'function' ? step.doing(ins) : (step.doing ?? step.title);
+      const detail = await timed(emit, step.id, doing, 'done', async () => {
+        const d = await step.apply!(ctx);
+        return [d, d ?? ''];
+      });
+      if (detail && !step.ownSummary) summary.changed.push(`${doing}: ${detail}`);
+    };
+    for (const step of STEPS.filter((s) => !s.phase)) await run(step);
     // Persist non-secret answers and the record even when nothing was written.
-    await deps.store.save(`${settings.repo.owner}/${settings.repo.repo}`, ins.saved);
+    await deps.store.save(repoName(settings), ins.saved);
     summary.secretsWritten = ctx.written;
-
-    if (status.get('release') === 'change') {
-      emit({ type: 'phase', phase: 'release' });
-      const t0 = Date.now();
-      emit({ type: 'step-start', id: 'release', title: `Release: ${ins.repo.workflowFile}` });
-      try {
-        const r = await applyRelease(ctx);
-        summary.runUrl = r.url;
-        summary.conclusion = r.conclusion;
-        emit({ type: 'step-end', id: 'release', status: 'done', detail: `${r.conclusion} ${r.url}`, ms: Date.now() - t0 });
-      } catch (e) {
-        emit({ type: 'step-end', id: 'release', status: 'fail', detail: e instanceof StepError ? e.cause_ : String(e), ms: Date.now() - t0 });
-        throw e;
-      }
+    for (const step of STEPS.filter((s) => s.phase)) {
+      if (step.apply && rows.get(step.id)?.status === 'change') emit({ type: 'phase', phase: step.phase! });
+      await run(step);
     }
-    if (settings.rotateItems.length)
-      summary.rotated = [
-        ...(ctx.newKey ? [`deploy key (now ${ctx.newKey.fingerprint})`] : []),
-        ...plan.secrets.filter((p) => p.note === 'rotated' && ctx.written.includes(p.name)).map((p) => p.name),
-      ];
-    if (settings.rotateItems.includes('storage'))
-      summary.manual.push(`Revoke the previous ${settings.target === 'aws' ? 'AWS access key (IAM > Users > Security credentials)' : settings.target === 'azure' ? 'Azure account key (Storage account > Access keys > Rotate key)' : 'SFTP password'} at your provider: this program cannot`);
+    if (settings.rotateItems.length) summary.rotated = STEPS.flatMap((s) => s.report?.(ctx).rotated ?? []);
+    summary.manual.push(...STEPS.flatMap((s) => s.report?.(ctx).manual ?? []));
     emit({ type: 'phase', phase: 'done' });
     emit({ type: 'summary', summary });
     return summary;

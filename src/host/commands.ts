@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER, SHIM_PATH, SHIM_TEXT } from './layout.js';
-import { asRoot, quote, Script, shArgv, type Argv, type Privilege } from './shell.js';
+import { asRoot, quote, Script, shArgv, type Privilege } from './shell.js';
 
 /**
  * Pure builders for every command the program runs on a host. Each returns an argv; the

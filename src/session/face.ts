@@ -1,6 +1,6 @@
 import type { CliOptions } from '../config/options.js';
 import type { Settings } from '../config/settings.js';
-import type { EngineEvent, Plan, Summary } from '../engine/types.js';
+import type { EngineEvent, Plan, Summary } from '../steps/types.js';
 import type { OpenedLogin } from '../host/connect.js';
 import type { AuthSource } from '../host/transport.js';
 import type { World } from './world.js';

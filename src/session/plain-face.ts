@@ -9,7 +9,7 @@ import type { Face, FaceContext } from './face.js';
 export function plainFace({ cli, io, world }: FaceContext): Face {
   const out = (s: string) => void io.stdout.write(`${s}\n`);
   const err = (s: string) => void io.stderr.write(`${s}\n`);
-  let report: ((e: import('../engine/types.js').EngineEvent) => void) | undefined;
+  let report: ((e: import('../steps/types.js').EngineEvent) => void) | undefined;
   return {
     async settle() {
       const rotatingStorage = rotateItemsOf(cli).includes('storage');

@@ -1,6 +1,6 @@
 import type { Draft } from '../config/settings.js';
 import { Interrupted, StepError } from '../errors.js';
-import type { EngineEvent, Plan } from '../engine/types.js';
+import type { EngineEvent, Plan } from '../steps/types.js';
 import type { HostKeyInfo, OpenedLogin } from '../host/connect.js';
 import type { AuthSource } from '../host/transport.js';
 import { interview } from '../interview/interview.js';

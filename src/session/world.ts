@@ -4,7 +4,7 @@ import { readEnvFile } from '../config/env-file.js';
 import type { CliOptions } from '../config/options.js';
 import { DEFAULT_API_URL, draftFrom, type Draft, type Settings } from '../config/settings.js';
 import { configDir, fileStore, type RepoFile, type Store } from '../config/store.js';
-import type { Deps, EngineEvent, Summary } from '../engine/types.js';
+import type { Deps, EngineEvent, Summary } from '../steps/types.js';
 import type { RepoPeek } from '../interview/interview.js';
 import { repoFromRemote } from '../validate.js';
 

@@ -4,8 +4,8 @@ import { authorizeKey, removeKeys } from '../host/commands.js';
 import { asUser } from '../host/shell.js';
 import { openPinned, parsePrivateKey } from '../host/connect.js';
 import { fingerprintOfPublicKey } from '../host/deploy-key.js';
-import { runOnHost } from '../engine/host-exec.js';
-import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+import { runOnHost } from './host-exec.js';
+import type { ApplyContext, Inspection, Row, Step } from './types.js';
 import type { DeployKeyRecord } from '../config/store.js';
 
 const repoName = (ins: Inspection) => `${ins.settings.repo.owner}/${ins.settings.repo.repo}`;
@@ -24,8 +24,17 @@ export function effectiveKeyRecord(ins: Inspection): { rec: DeployKeyRecord | un
   return { rec: trusted ? deployKey : undefined, openRotation: !!pendingKey };
 }
 
-/** Our keys for this repository on the host, and which of them the DEPLOY_KEY secret holds. */
-export function deployKeyState(ins: Inspection) {
+const states = new WeakMap<Inspection, KeyState>();
+type KeyState = ReturnType<typeof keyState>;
+
+/** Our keys for this repository on the host, and which of them the DEPLOY_KEY secret holds (worked out once per inspection). */
+export function deployKeyState(ins: Inspection): KeyState {
+  let s = states.get(ins);
+  if (!s) states.set(ins, (s = keyState(ins)));
+  return s;
+}
+
+function keyState(ins: Inspection) {
   // Keys added before a rename carry the old name in their comment.
   const former = ins.repo.renamedFrom;
   const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)) || (former !== undefined && isOurKey(l, former)));
@@ -42,21 +51,19 @@ export function deployKeyState(ins: Inspection) {
   return { ours, blobs, current, needsNew, stale, rotating, openRotation, hasSecret, rec };
 }
 
-export function planDeployKey(ins: Inspection): PlanItem {
-  const base = { id: 'deploy-key' as const, title: 'Deploy key' };
+export function planDeployKey(ins: Inspection): Row {
   const s = deployKeyState(ins);
   const du = ins.settings.deployUser;
   if (!s.needsNew) {
     if (s.stale.length)
-      return { ...base, status: 'change', detail: `remove ${s.stale.length} replaced deploy key(s) from ${du}'s authorized_keys (finishes an earlier swap)` };
+      return { status: 'change', detail: `remove ${s.stale.length} replaced deploy key(s) from ${du}'s authorized_keys (finishes an earlier swap)` };
     const fp = s.rec?.fingerprint;
     const note = !s.rec && s.blobs.length > 1 ? `; ${s.blobs.length} keys of this program are authorized: --rotate replaces them with one` : '';
-    return { ...base, status: 'ok', detail: `DEPLOY_KEY is set and authorized for ${du}${fp ? ` (${fp})` : ''}${note}` };
+    return { status: 'ok', detail: `DEPLOY_KEY is set and authorized for ${du}${fp ? ` (${fp})` : ''}${note}` };
   }
   const why = s.rotating ? 'rotate' : s.openRotation ? 'finish the rotation an earlier run left open' : !s.hasSecret ? 'create' : 'replace (the authorized key is not the one in DEPLOY_KEY)';
   const then = s.stale.length ? `, then remove the ${s.stale.length} older key(s) this program added` : '';
   return {
-    ...base,
     status: 'change',
     detail: `${why}: a new ed25519 key, authorized for ${du}, proven to log in, stored as DEPLOY_KEY${then}`,
     commands: [`append to ~${du}/.ssh/authorized_keys (0600, atomic)`],
@@ -119,3 +126,23 @@ export async function finishDeployKey(ctx: ApplyContext): Promise<string | undef
 }
 
 export const recordOf = (publicKey: string, at: Date) => ({ fingerprint: fingerprintOfPublicKey(publicKey), publicKey, at: at.toISOString() });
+
+/** A new key, authorized and proven before DEPLOY_KEY is written; its row may be only the cleanup below. */
+export const deployKeyStep: Step = {
+  id: 'deploy-key',
+  title: 'Deploy key',
+  doing: 'Authorize a new deploy key',
+  plan: planDeployKey,
+  apply: applyDeployKey,
+  runs: (ctx, row) => row?.status === 'change' && deployKeyState(ctx.ins).needsNew,
+  report: (ctx) => ({ rotated: ctx.newKey ? [`deploy key (now ${ctx.newKey.fingerprint})`] : [] }),
+};
+
+/** After the secrets: the keys DEPLOY_KEY no longer holds leave authorized_keys. */
+export const deployKeyCleanupStep: Step = {
+  id: 'deploy-key',
+  title: 'Deploy key',
+  doing: 'Remove replaced deploy keys',
+  apply: finishDeployKey,
+  runs: (ctx) => keysToRemove(ctx).length > 0,
+};

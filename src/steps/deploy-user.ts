@@ -1,27 +1,24 @@
 import { createUser } from '../host/commands.js';
 import { join } from '../host/shell.js';
-import { runOnHost } from '../engine/host-exec.js';
-import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+import { runOnHost } from './host-exec.js';
+import type { ApplyContext, Inspection, Row, Step } from './types.js';
 
-export function planDeployUser(ins: Inspection): PlanItem {
+export function planDeployUser(ins: Inspection): Row {
   const { facts, settings } = ins;
   const du = facts.deployUser;
-  const base = { id: 'deploy-user' as const, title: 'Deploy user' };
-  if (settings.deployUser === facts.user) return { ...base, status: 'ok', detail: `${facts.user} (the login user)` };
+  if (settings.deployUser === facts.user) return { status: 'ok', detail: `${facts.user} (the login user)` };
   if (du.exists) {
     if (du.uid !== 0 && !du.groups.includes('docker'))
-      return { ...base, status: 'blocked', detail: `${du.name} exists but is not in the docker group`, fix: `sudo usermod -aG docker ${du.name}` };
-    return { ...base, status: 'ok', detail: `${du.name} exists (docker group)` };
+      return { status: 'blocked', detail: `${du.name} exists but is not in the docker group`, fix: `sudo usermod -aG docker ${du.name}` };
+    return { status: 'ok', detail: `${du.name} exists (docker group)` };
   }
   if (facts.docker.path && !facts.docker.groupExists)
     return {
-      ...base,
       status: 'blocked',
       detail: `there is no docker group to put ${settings.deployUser} in (Docker from snap does not create one)`,
       fix: 'Install Docker from Docker\'s apt repository, or create the group and let the daemon use it: sudo groupadd docker && sudo systemctl restart docker (snap: sudo snap restart docker)',
     };
   return {
-    ...base,
     status: 'change',
     detail: `create ${settings.deployUser}: home folder, bash, docker group, key login only`,
     commands: [join(createUser(settings.deployUser, { user: 'root', uid: 0 }, { groupExists: du.groupExists }))],
@@ -42,3 +39,5 @@ export async function applyDeployUser(ctx: ApplyContext): Promise<string> {
   if (home) ctx.deployHome = home;
   return `user ${settings.deployUser} created`;
 }
+
+export const deployUserStep: Step = { id: 'deploy-user', title: 'Deploy user', doing: 'Create the deploy user', plan: planDeployUser, apply: applyDeployUser };

@@ -3,8 +3,8 @@ import { StepError } from '../errors.js';
 import { composeUp, containersRunning, writeFileAtomic } from '../host/commands.js';
 import { asUser } from '../host/shell.js';
 import { PROXY_CONTAINERS, PROXY_FILE } from '../host/layout.js';
-import { runOnHost } from '../engine/host-exec.js';
-import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+import { runOnHost } from './host-exec.js';
+import type { ApplyContext, Inspection, Row, Step } from './types.js';
 import { deployHome } from './deploy-user.js';
 import { renderProxyCompose } from './proxy-compose.js';
 
@@ -15,21 +15,20 @@ export function desiredProxy(ins: Inspection): string {
   return renderProxyCompose(ins.repo.proxyGeneration, ins.settings.email);
 }
 
-export function planProxy(ins: Inspection): PlanItem {
+export function planProxy(ins: Inspection): Row {
   const { facts } = ins;
   const path = proxyPath(deployHome(ins));
-  const base = { id: 'proxy' as const, title: 'nginx-proxy + LetsEncrypt' };
   const running = PROXY_CONTAINERS.every((c) => facts.containers.includes(c));
   const fileSha = facts.proxyFile.sha256;
   const upToDate = fileSha === sha(desiredProxy(ins));
   const gen = ins.repo.proxyGeneration === 'network' ? 'on the nginx network' : 'on the default bridge';
   if (running && !fileSha)
-    return { ...base, status: 'ok', detail: 'nginx-proxy and nginx-proxy-le already run (set up by hand); left as they are: check their DEFAULT_EMAIL' };
-  if (running && upToDate) return { ...base, status: 'ok', detail: `running ${gen}, ${path}` };
+    return { status: 'ok', detail: 'nginx-proxy and nginx-proxy-le already run (set up by hand); left as they are: check their DEFAULT_EMAIL' };
+  if (running && upToDate) return { status: 'ok', detail: `running ${gen}, ${path}` };
   const cmds = [`write ${path} (DEFAULT_EMAIL=${ins.settings.email})`, `docker compose -p nginx-proxy -f ${path} up -d`];
-  if (!upToDate && fileSha) return { ...base, status: 'change', detail: `update ${path} (DEFAULT_EMAIL or images changed) and recreate the proxy`, commands: cmds };
-  if (upToDate) return { ...base, status: 'change', detail: `start the proxy from ${path}`, commands: cmds.slice(1) };
-  return { ...base, status: 'change', detail: `upload ${path} and start nginx-proxy, nginx-proxy-le ${gen}`, commands: cmds };
+  if (!upToDate && fileSha) return { status: 'change', detail: `update ${path} (DEFAULT_EMAIL or images changed) and recreate the proxy`, commands: cmds };
+  if (upToDate) return { status: 'change', detail: `start the proxy from ${path}`, commands: cmds.slice(1) };
+  return { status: 'change', detail: `upload ${path} and start nginx-proxy, nginx-proxy-le ${gen}`, commands: cmds };
 }
 
 export async function applyProxy(ctx: ApplyContext): Promise<string> {
@@ -55,3 +54,5 @@ export async function applyProxy(ctx: ApplyContext): Promise<string> {
     throw new StepError('proxy', `${down.join(' and ')} did not stay up`, `See why with \`docker logs ${down[0]}\` on the host, then re-run`);
   return upToDate ? 'proxy started' : `proxy running (${path})`;
 }
+
+export const proxyStep: Step = { id: 'proxy', title: 'nginx-proxy + LetsEncrypt', doing: 'Start nginx-proxy + LetsEncrypt', plan: planProxy, apply: applyProxy };

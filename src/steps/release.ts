@@ -2,22 +2,21 @@ import { StepError } from '../errors.js';
 import { dispatchWorkflow, findDispatchedRun, getRun, listJobs, newestRunId, type RunInfo } from '../github/api.js';
 import { retiredRunnerFix } from '../github/workflow.js';
 import { githubFailure } from '../github/errors.js';
-import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+import type { ApplyContext, Inspection, Row, Step } from './types.js';
 
-export function planRelease(ins: Inspection, somethingChanges: boolean): PlanItem {
+export function planRelease(ins: Inspection, somethingChanges: boolean): Row {
   const { repo, settings } = ins;
-  const base = { id: 'release' as const, title: 'First release' };
-  if (!settings.release) return { ...base, status: 'skip', detail: '--no-release' };
-  if (!repo.workflow) return { ...base, status: 'skip', detail: 'no release workflow to run' };
+  if (!settings.release) return { status: 'skip', detail: '--no-release' };
+  if (!repo.workflow) return { status: 'skip', detail: 'no release workflow to run' };
   if (!repo.workflow.dispatchable)
-    return { ...base, status: 'skip', detail: `${repo.workflowFile} has no workflow_dispatch trigger: publish a GitHub release to deploy` };
+    return { status: 'skip', detail: `${repo.workflowFile} has no workflow_dispatch trigger: publish a GitHub release to deploy` };
   const other = repo.workflow.requiredInputs.filter((i) => i !== 'version');
   if (other.length)
-    return { ...base, status: 'skip', detail: `${repo.workflowFile} needs inputs this program cannot fill (${other.join(', ')}): run it from the Actions tab` };
+    return { status: 'skip', detail: `${repo.workflowFile} needs inputs this program cannot fill (${other.join(', ')}): run it from the Actions tab` };
   const last = ins.saved.record.lastRelease;
   if (!somethingChanges && last?.conclusion === 'success')
-    return { ...base, status: 'ok', detail: `released before (${last.url}); nothing changed since` };
-  return { ...base, status: 'change', detail: `run ${repo.workflowFile} on ${repo.info.defaultBranch} (version: latest) and follow it` };
+    return { status: 'ok', detail: `released before (${last.url}); nothing changed since` };
+  return { status: 'change', detail: `run ${repo.workflowFile} on ${repo.info.defaultBranch} (version: latest) and follow it` };
 }
 
 /** Dispatches the release (after every secret is written: a run reads them when queued) and follows it. */
@@ -79,3 +78,18 @@ async function dispatchAndFollow(ctx: ApplyContext): Promise<{ url: string; conc
     throw new StepError('release', `the workflow run ended with "${run.conclusion}" (${run.htmlUrl})`, 'Open the run to see the failing step; fix it and re-run: everything set up so far stays');
   return { url: run.htmlUrl, conclusion: run.conclusion };
 }
+
+export const releaseStep: Step = {
+  id: 'release',
+  title: 'First release',
+  doing: (ins) => `Release: ${ins.repo.workflowFile}`,
+  plan: (ins, above) => planRelease(ins, above.some((i) => i.status === 'change')),
+  apply: async (ctx) => {
+    const r = await applyRelease(ctx);
+    ctx.summary.runUrl = r.url;
+    ctx.summary.conclusion = r.conclusion;
+    return `${r.conclusion} ${r.url}`;
+  },
+  phase: 'release',
+  ownSummary: true,
+};

@@ -7,7 +7,7 @@ import { Sensitive } from '../sensitive.js';
 import { TARGETS, storageSecretNames } from '../targets/index.js';
 import type { Settings } from '../config/settings.js';
 import { UNKNOWN_WRITE_TIME } from '../config/store.js';
-import type { ApplyContext, Inspection, PlanItem, SecretPlan } from '../engine/types.js';
+import type { ApplyContext, Inspection, SecretPlan, Row, Step } from './types.js';
 import { deployKeyState } from './deploy-key.js';
 
 /** The secret names this run manages: what the workflow reads, or the seed's names without one. */
@@ -39,7 +39,18 @@ const rotates = (ins: Inspection, name: string): boolean =>
   (ins.settings.rotateItems.includes('storage') && storageSecretNames(ins.settings.target).includes(name)) ||
   (ins.settings.rotateItems.includes('email') && name === 'LETSENCRYPT_EMAIL');
 
+const listed = new WeakMap<Inspection, SecretPlan[]>();
+
+/** What happens to each secret the workflow reads (made once per inspection). */
 export function planSecretList(ins: Inspection): SecretPlan[] {
+  const known = listed.get(ins);
+  if (known) return known;
+  const list = secretList(ins);
+  listed.set(ins, list);
+  return list;
+}
+
+function secretList(ins: Inspection): SecretPlan[] {
   const key = deployKeyState(ins);
   return managedNames(ins).map((name): SecretPlan => {
     const meta = ins.repo.secrets.get(name);
@@ -61,13 +72,12 @@ export function planSecretList(ins: Inspection): SecretPlan[] {
   });
 }
 
-export function planSecrets(ins: Inspection, list: SecretPlan[]): PlanItem {
-  const base = { id: 'secrets' as const, title: 'Repository secrets' };
+export function planSecrets(ins: Inspection): Row {
+  const list = planSecretList(ins);
   const missing = list.filter((s) => s.action === 'missing').map((s) => s.name);
   if (missing.length) {
     const otherTarget = missing.some((n) => !storageSecretNames(ins.settings.target).includes(n) && /^(AWS|AZURE|SFTP)_/.test(n));
     return {
-      ...base,
       status: 'blocked',
       detail: `the workflow reads ${missing.join(', ')}, which this program cannot fill and which is not set`,
       fix: otherTarget
@@ -77,8 +87,8 @@ export function planSecrets(ins: Inspection, list: SecretPlan[]): PlanItem {
   }
   const n = (a: SecretPlan['action']) => list.filter((s) => s.action === a).length;
   const [c, u, k] = [n('create'), n('update'), n('keep')];
-  if (!c && !u) return { ...base, status: 'ok', detail: `all ${k} set` };
-  return { ...base, status: 'change', detail: [c && `create ${c}`, u && `update ${u}`, k && `keep ${k}`].filter(Boolean).join(', ') };
+  if (!c && !u) return { status: 'ok', detail: `all ${k} set` };
+  return { status: 'change', detail: [c && `create ${c}`, u && `update ${u}`, k && `keep ${k}`].filter(Boolean).join(', ') };
 }
 
 /**
@@ -157,3 +167,21 @@ export async function applySecrets(ctx: ApplyContext): Promise<string> {
     );
   return todo.length ? `${todo.length} written (${todo.map((s) => s.name).join(', ')})` : 'nothing to write';
 }
+
+const REVOKE: Record<Settings['target'], string> = {
+  aws: 'AWS access key (IAM > Users > Security credentials)',
+  azure: 'Azure account key (Storage account > Access keys > Rotate key)',
+  sftp: 'SFTP password',
+};
+
+export const secretsStep: Step = {
+  id: 'secrets',
+  title: 'Repository secrets',
+  doing: 'Write repository secrets',
+  plan: planSecrets,
+  apply: applySecrets,
+  report: (ctx) => ({
+    rotated: ctx.plan.secrets.filter((p) => p.note === 'rotated' && ctx.written.includes(p.name)).map((p) => p.name),
+    manual: ctx.ins.settings.rotateItems.includes('storage') ? [`Revoke the previous ${REVOKE[ctx.ins.settings.target]} at your provider: this program cannot`] : [],
+  }),
+};

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { installShim } from '../host/commands.js';
 import { SHIM_PATH, SHIM_TEXT } from '../host/layout.js';
-import { runOnHost } from '../engine/host-exec.js';
-import type { ApplyContext, Inspection, PlanItem } from '../engine/types.js';
+import { runOnHost } from './host-exec.js';
+import type { ApplyContext, Inspection, Row, Step } from './types.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const SHIM_SHA = sha(SHIM_TEXT);
 /** What an interrupted write of the shim by an earlier version could leave: any start of it, down to an empty file. */
 const UNFINISHED = new Set(Array.from({ length: SHIM_TEXT.length }, (_, i) => sha(SHIM_TEXT.slice(0, i))));
 
-export function planShim(ins: Inspection): PlanItem {
+export function planShim(ins: Inspection): Row {
   const dc = ins.facts.dockerCompose;
-  const base = { id: 'shim' as const, title: 'docker-compose shim', commands: [`write ${SHIM_PATH} (0755): exec docker compose --compatibility "$@"`] };
+  const base = { commands: [`write ${SHIM_PATH} (0755): exec docker compose --compatibility "$@"`] };
   if (!ins.facts.docker.composeVersion) return { ...base, status: 'skip', detail: 'needs Compose v2 first', commands: undefined };
   if (dc.shimExists && dc.shimSha256 === SHIM_SHA) return { ...base, status: 'ok', detail: `${SHIM_PATH} runs docker compose --compatibility`, commands: undefined };
   if (dc.shimExists && dc.path === SHIM_PATH && dc.kind === 'ours') return { ...base, status: 'change', detail: `update ${SHIM_PATH} (an older version of this shim)` };
@@ -34,3 +34,5 @@ export async function applyShim(ctx: ApplyContext): Promise<string> {
   await runOnHost(ctx, 'shim', installShim(who), { stdin: SHIM_TEXT, what: `writing ${SHIM_PATH}`, fix: 'Check that the login user can write /usr/local/bin through sudo, then re-run' });
   return `${SHIM_PATH} installed`;
 }
+
+export const shimStep: Step = { id: 'shim', title: 'docker-compose shim', doing: 'Install the docker-compose shim', plan: planShim, apply: applyShim };

@@ -1,22 +1,20 @@
 import { retiredRunnerFix } from '../github/workflow.js';
-import type { Inspection, PlanItem } from '../engine/types.js';
+import type { Inspection, Row, Step } from './types.js';
 import { TARGETS } from '../targets/index.js';
 
-export function planWorkflow(ins: Inspection): PlanItem {
+export function planWorkflow(ins: Inspection): Row {
   const { repo, settings } = ins;
-  const base = { id: 'workflow' as const, title: 'Release workflow' };
   const path = `.github/workflows/${repo.workflowFile}`;
   if (!repo.workflow)
-    return { ...base, status: 'ok', detail: `no ${path} on ${repo.info.defaultBranch}: the template's secret names are used and no release is triggered` };
+    return { status: 'ok', detail: `no ${path} on ${repo.info.defaultBranch}: the template's secret names are used and no release is triggered` };
   const wf = repo.workflow;
   if (wf.target && wf.target !== settings.target)
     return {
-      ...base,
       status: 'blocked',
       detail: `${path} replicates to ${TARGETS[wf.target].title}, not ${TARGETS[settings.target].title}`,
       fix: `Use --target ${wf.target}, or apply the ${settings.target} Litestream mix to the repository first`,
     };
-  return { ...base, status: 'ok', detail: `${path} reads ${wf.secrets.length} secrets` };
+  return { status: 'ok', detail: `${path} reads ${wf.secrets.length} secrets` };
 }
 
 /** Things that will not stop this run but will bite the release. */
@@ -31,3 +29,5 @@ export function workflowWarnings(ins: Inspection): string[] {
     out.push('no .deploy/docker-compose*.yml found in the repository: the proxy runs on the default bridge (as the web and jamstack mixes need)');
   return out;
 }
+
+export const workflowStep: Step = { id: 'workflow', title: 'Release workflow', plan: planWorkflow };

@@ -1,4 +1,4 @@
-import type { Plan, PlanItem, SecretPlan } from '../engine/types.js';
+import type { Plan, PlanItem, SecretPlan } from '../steps/types.js';
 
 /** Text shared by the plain reporter and the Ink view: pure, no colour. */
 export const STATUS_WORD: Record<PlanItem['status'], string> = { ok: 'ok', change: 'will change', blocked: 'BLOCKED', skip: 'skip' };

@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../engine/types.js';
+import type { EngineEvent } from '../steps/types.js';
 import { planLines, restoreTestLines, sanitize, seconds } from './format.js';
 
 /**

@@ -3,7 +3,7 @@ import { analyzeWorkflow } from '../../src/github/workflow.js';
 import { Sensitive } from '../../src/sensitive.js';
 import { desiredValues, managedNames } from '../../src/steps/secrets.js';
 import type { Settings } from '../../src/config/settings.js';
-import type { Inspection, RepoState } from '../../src/engine/types.js';
+import type { Inspection, RepoState } from '../../src/steps/types.js';
 import type { RepoFile } from '../../src/config/store.js';
 import { mixes } from './fixtures.js';
 

@@ -19,7 +19,7 @@ import { StepError } from '../../src/errors.js';
 import { applyProxy } from '../../src/steps/proxy.js';
 import { renderProxyCompose } from '../../src/steps/proxy-compose.js';
 import { applyShim } from '../../src/steps/shim.js';
-import type { ApplyContext } from '../../src/engine/types.js';
+import type { ApplyContext } from '../../src/steps/types.js';
 import { startSshd, type TestHost } from '../harness/sshd.js';
 import { requireSshd, skipWithoutSshd } from '../helpers/world.js';
 

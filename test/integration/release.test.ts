@@ -6,7 +6,7 @@ import { memoryStore } from '../../src/config/store.js';
 import { StepError } from '../../src/errors.js';
 import { Sensitive } from '../../src/sensitive.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/github-emulator.js';
-import type { ApplyContext, Deps, EngineEvent } from '../../src/engine/types.js';
+import type { ApplyContext, Deps, EngineEvent } from '../../src/steps/types.js';
 import { inspection, repoState, settings } from '../helpers/inspection.js';
 
 let gh: GitHubEmulator;

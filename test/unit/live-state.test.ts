@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Plan } from '../../src/engine/types.js';
+import type { Plan } from '../../src/steps/types.js';
 import { initialState, reduce, type LiveEvent, type LiveState } from '../../src/ui/live/state.js';
 
 /** Folds events, each at the given time (ms); the default is 1000 ms after the previous one. */

@@ -5,7 +5,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { Box } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import * as esbuild from 'esbuild';
-import type { EngineEvent, Plan, Summary } from '../../src/engine/types.js';
+import type { EngineEvent, Plan, Summary } from '../../src/steps/types.js';
 import type { JobInfo } from '../../src/github/api.js';
 import { restoreTestLines } from '../../src/ui/format.js';
 import { App } from '../../src/ui/live/App.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makePlan, blockedItems } from '../../src/engine/plan.js';
-import type { Plan, StepId } from '../../src/engine/types.js';
+import { makePlan, blockedItems } from '../../src/steps/index.js';
+import type { Plan, StepId } from '../../src/steps/types.js';
 import { createHash } from 'node:crypto';
 import { SHIM_TEXT } from '../../src/host/layout.js';
 import { renderProxyCompose } from '../../src/steps/proxy-compose.js';

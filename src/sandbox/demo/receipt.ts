@@ -4,7 +4,7 @@
  * run's own report.
  */
 import type { Settings } from '../../config/settings.js';
-import type { Summary } from '../../engine/types.js';
+import type { Summary } from '../../steps/types.js';
 import { parseKeyLine } from '../../host/authorized-keys.js';
 import { DEMO, RELEASE_JOBS, type Sandbox } from './sandbox.js';
 

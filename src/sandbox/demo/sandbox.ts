@@ -1,14 +1,13 @@
 /**
  * The demo's sandbox: its inputs (DEMO), the droplet and the GitHub emulator started in
- * this process with the template's files and release jobs, and the Settings a run gets.
+ * this process with the template's files and release jobs, and the answers a run gets.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAsset } from '../../assets.js';
-import type { CliOptions } from '../../config/options.js';
-import { toSettings, type Draft, type Settings } from '../../config/settings.js';
+import type { Draft } from '../../config/settings.js';
 import type { AuthSource } from '../../host/transport.js';
 import { Sensitive } from '../../sensitive.js';
 import type { Droplet } from '../droplet/index.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CliOptions } from '../../config/options.js';
 import type { Settings } from '../../config/settings.js';
 import { memoryStore } from '../../config/store.js';
-import type { EngineEvent } from '../../engine/types.js';
+import type { EngineEvent } from '../../steps/types.js';
 import { peekRepo, type World } from '../../session/world.js';
 import { sandboxReceipt } from './receipt.js';
 import { DEMO, demoDraft, startSandbox } from './sandbox.js';

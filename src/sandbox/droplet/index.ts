@@ -13,16 +13,15 @@
  */
 import { generateDeployKey } from '../../host/deploy-key.js';
 import { Host } from './host.js';
-import { serveSsh } from './server.js';
+import { serveSsh, type SshServer } from './server.js';
 import { freshState, type DropletState } from './state.js';
 
 export { tokenize } from './shell-words.js';
 export { COMPOSE_VERSION, DOCKER_VERSION, freshState } from './state.js';
 export type { DropletState, VContainer, VDir, VFile, VUser } from './state.js';
 
-export interface Droplet {
+export interface Droplet extends SshServer {
   host: '127.0.0.1';
-  port: number;
   /** "ssh-ed25519 AAAA..." */
   hostKeyLine: string;
   /** OpenSSH private key (PEM) that logs in as root. */
@@ -30,11 +29,6 @@ export interface Droplet {
   /** SHA256:... of the host key, as ssh shows it. */
   fingerprint: string;
   state: DropletState;
-  /** Every exec request, as the client sent it, prefixed by the login user: "root: sh -c ...". */
-  execLog: string[];
-  /** The commands of execLog the droplet did not recognise (answered 127, "not found"). */
-  unrecognised: string[];
-  close(): Promise<void>;
 }
 
 export interface DropletOptions {

@@ -9,10 +9,17 @@ import ssh2, { type AuthContext, type Connection, type ServerChannel } from 'ssh
 import { parseKeyLine } from '../../host/authorized-keys.js';
 import { exec } from './exec.js';
 import { lines, type Host, type Io } from './host.js';
-import type { Droplet } from './index.js';
 
 /** A listening server and what it has been asked. */
-export type SshServer = Pick<Droplet, 'port' | 'execLog' | 'unrecognised' | 'close'>;
+/** The droplet's SSH side: where it listens, what it was asked to run, and how it stops. */
+export interface SshServer {
+  port: number;
+  /** Every exec request, as the client sent it, prefixed by the login user: "root: sh -c ...". */
+  execLog: string[];
+  /** The commands of execLog the droplet did not recognise (answered 127, "not found"). */
+  unrecognised: string[];
+  close(): Promise<void>;
+}
 
 /** Whether `blob` (with a valid signature, when given) is in the user's authorized_keys. */
 function authorized(host: Host, user: string, ctx: AuthContext): boolean {

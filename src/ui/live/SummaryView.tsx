@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
-import type { Summary } from '../../engine/types.js';
+import type { Summary } from '../../steps/types.js';
 import { restoreTestLines } from '../format.js';
 import { hyperlink } from './RunView.js';
 

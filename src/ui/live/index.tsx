@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { render } from 'ink';
-import type { EngineEvent } from '../../engine/types.js';
+import type { EngineEvent } from '../../steps/types.js';
 import { App } from './App.js';
 import { initialState, reduce, type LiveEvent, type LiveState } from './state.js';
 

@@ -1,4 +1,4 @@
-import type { EngineEvent, Plan, Summary } from '../../engine/types.js';
+import type { EngineEvent, Summary } from '../../steps/types.js';
 import type { JobInfo } from '../../github/api.js';
 
 /** What the live view draws: a pure fold of engine events (and one failure) over time. */

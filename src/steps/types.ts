@@ -8,26 +8,15 @@ import type { DeployKeyPair } from '../host/deploy-key.js';
 import type { HostFacts } from '../host/probe.js';
 import type { HostSession, SshTiming } from '../host/transport.js';
 import type { Sensitive } from '../sensitive.js';
-import type { ProxyGeneration } from '../steps/proxy-compose.js';
+import type { ProxyGeneration } from './proxy-compose.js';
 
-export type StepId =
-  | 'ssh'
-  | 'os'
-  | 'docker'
-  | 'daemon'
-  | 'compose'
-  | 'ports'
-  | 'disk'
-  | 'sudo'
-  | 'shim'
-  | 'deploy-user'
-  | 'proxy'
-  | 'deploy-key'
-  | 'workflow'
-  | 'secrets'
-  | 'release';
+/** A step's id, as the list of steps (steps/index.ts) names it. */
+export type StepId = string;
 
 export type ItemStatus = 'ok' | 'change' | 'blocked' | 'skip';
+
+/** A plan row as a step's planner makes it: the engine adds the step's id and title. */
+export type Row = Omit<PlanItem, 'id' | 'title'>;
 
 export interface PlanItem {
   id: StepId;
@@ -89,8 +78,8 @@ export interface Inspection {
 
 export type EngineEvent =
   | { type: 'phase'; phase: 'inspect' | 'plan' | 'apply' | 'release' | 'done' }
-  | { type: 'step-start'; id: StepId | 'inspect-host' | 'inspect-repo'; title: string }
-  | { type: 'step-end'; id: StepId | 'inspect-host' | 'inspect-repo'; status: 'done' | 'ok' | 'skip' | 'fail'; detail: string; ms: number }
+  | { type: 'step-start'; id: StepId; title: string }
+  | { type: 'step-end'; id: StepId; status: 'done' | 'ok' | 'skip' | 'fail'; detail: string; ms: number }
   | { type: 'output'; id: StepId; line: string }
   | { type: 'progress'; id: StepId; done: number; total: number }
   | { type: 'plan'; plan: Plan }
@@ -136,6 +125,8 @@ export interface Deps {
 
 export interface ApplyContext {
   ins: Inspection;
+  /** Filled in as steps finish: the release's run, what was rotated, what is left to do by hand. */
+  summary: Summary;
   plan: Plan;
   deps: Deps;
   emit: Emit;
@@ -147,4 +138,28 @@ export interface ApplyContext {
   newKey?: DeployKeyPair;
   written: string[];
   changed: string[];
+}
+
+/**
+ * One step of a run: a row of the plan and, where it changes something, what it does. The
+ * engine walks the list in steps/index.ts and knows no step by name.
+ */
+export interface Step {
+  id: StepId;
+  /** The plan's name for it. */
+  title: string;
+  /** The running row's words for what it does (default: the title). */
+  doing?: string | ((ins: Inspection) => string);
+  /** Its plan row: a pure function of what inspection found and of the rows above it. None: no row. */
+  plan?: (ins: Inspection, above: PlanItem[]) => Row;
+  /** What it changes; returns a line for the summary, or nothing when there was nothing to say. */
+  apply?: (ctx: ApplyContext) => Promise<string | undefined>;
+  /** Whether apply runs (default: its plan row says "change"). */
+  runs?: (ctx: ApplyContext, row: PlanItem | undefined) => boolean;
+  /** A later phase of the run (the release): the record is saved before it starts. */
+  phase?: 'release';
+  /** Reports its result itself (in `summary`), not in the summary's list of changes. */
+  ownSummary?: boolean;
+  /** Summary lines it owns: what it rotated, what is left to do by hand. */
+  report?: (ctx: ApplyContext) => { rotated?: string[]; manual?: string[] };
 }

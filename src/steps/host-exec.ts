@@ -1,6 +1,6 @@
 import { StepError } from '../errors.js';
 import { ConnectError } from '../host/transport.js';
-import { sanitize } from '../ui/format.js';
+import { printableLine } from '../printable.js';
 import type { Argv } from '../host/shell.js';
 import type { ApplyContext, StepId } from './types.js';
 
@@ -18,14 +18,14 @@ export async function runOnHost(
   try {
     r = await ctx.host.exec(argv, {
       stdin: o.stdin,
-      onLine: o.quiet ? undefined : (line) => line.trim() && ctx.emit({ type: 'output', id, line: sanitize(line) }),
+      onLine: o.quiet ? undefined : (line) => line.trim() && ctx.emit({ type: 'output', id, line: printableLine(line) }),
     });
   } catch (e) {
     if (e instanceof ConnectError) throw new StepError(id, `${e.message}, during ${o.what}`, 'Re-run: every change is written whole or not at all, and the run resumes here');
     throw e;
   }
   if (r.code !== 0) {
-    const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).map(sanitize).join(' / ');
+    const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).map(printableLine).join(' / ');
     throw new StepError(id, `${o.what} failed (exit ${r.code})${tail ? `: ${tail}` : ''}`, o.fix);
   }
   return r.stdout;
