@@ -4,6 +4,7 @@ import { writeFile, chmod, mkdir, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { readEnvFile } from './config/env-file.js';
+import { npmSwallowed } from './config/npm-swallowed.js';
 import { HELP, parseCli, rotateItemsOf, type CliOptions } from './config/options.js';
 import { draftFrom, draftWarnings, toSettings, type Draft, type Settings } from './config/settings.js';
 import { configDir, fileStore, type RepoFile, type Store } from './config/store.js';
@@ -92,6 +93,8 @@ export async function saveDefaults(store: Store, settings: Settings, cli: CliOpt
 export async function main(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
   const out = line(io.stdout);
   const err = line(io.stderr);
+  const swallowed = npmSwallowed(argv, env); // `npm create litestream-host --dry-run` kept it for npm
+  if (swallowed) return reportFailure(swallowed, err);
   let cli: CliOptions;
   try {
     cli = parseCli(argv);

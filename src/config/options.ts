@@ -30,7 +30,7 @@ export interface CliOptions {
 
 export type RotateItem = 'deploy-key' | 'storage' | 'email';
 
-const SPEC = {
+export const SPEC = {
   host: { type: 'string' },
   'ssh-host': { type: 'string' },
   'ssh-port': { type: 'string' },
@@ -60,6 +60,7 @@ export const HELP = `create-litestream-host: set up a Linux host and a GitHub re
 ServiceStack Litestream templates, then release the app.
 
 Usage: npx create-litestream-host [options]
+       npm create litestream-host -- [options]   (npm create: options after --)
 
 With no options on a terminal it asks for what it needs. Every question can be
 answered by a flag or an environment variable, so a run can be scripted (--yes).
