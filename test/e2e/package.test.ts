@@ -227,43 +227,43 @@ test('the installed bin under BusyBox env, as the kernel runs its shebang', asyn
   assert.equal(lines.at(-1), PKG.version);
 });
 
-test('npm exec from the tarball: options after -- arrive; a --dry-run npm kept stops with exit 2', async () => {
-  const base = ['exec', '--yes', '--package', tarball];
-  // --version after --: ours, not npm's (npm would print its own version and never start us).
-  const v = await npm([...base, '--', 'create-litestream-host', '--version']);
+test('npm exec from the tarball: the options after -- arrive', async () => {
+  // --version after --: ours, not npm's (npm would print its own version and never start us),
+  // and npm's own --yes (install without asking) does not count as the program's.
+  const v = await npm(['exec', '--yes', '--package', tarball, '--', 'create-litestream-host', '--version']);
   assert.equal(v.code, 0, v.stderr);
   assert.equal(v.stdout.trim(), PKG.version);
-  // npm's own --yes (install without asking) above did not count as the program's.
-  // --dry-run before --: npm keeps it.
-  const kept = await npm([...base, 'create-litestream-host', '--dry-run']);
-  assert.equal(kept.code, 2, kept.stdout + kept.stderr);
-  assert.match(kept.stderr, /error: npm kept --dry-run for itself/);
-  assert.match(kept.stderr, /npx create-litestream-host --dry-run/);
-  assert.match(kept.stderr, /Nothing was changed\./);
 });
 
-test('npm create litestream-host: --dry-run --yes kept by npm stop with exit 2 naming both; after -- they arrive', async () => {
+test('npm create litestream-host --dry-run --yes, the real npm: both kept by npm, named, exit 2', async () => {
   const kept = await npm(['create', 'litestream-host', '--dry-run', '--yes'], prefix);
   assert.equal(kept.code, 2, kept.stdout + kept.stderr);
   assert.match(kept.stderr, /error: npm kept --dry-run and --yes for itself: through npm create, the program gets only the options after --/);
   assert.match(kept.stderr, /npm create litestream-host -- --dry-run --yes/);
-  const arrived = await npm(['create', 'litestream-host', '--', '--dry-run', '--yes'], prefix);
-  assert.equal(arrived.code, 2, arrived.stdout + arrived.stderr);
-  assert.doesNotMatch(arrived.stderr, /npm kept/);
-  assert.match(arrived.stderr, /--host is required/, 'the program ran with --yes and --dry-run and named the missing flags');
+  assert.match(kept.stderr, /Nothing was changed\./);
 });
 
 test('the same from the npm_config_* environment alone, as npm sets it', async () => {
-  const npmVars = { npm_command: 'init', npm_config_user_agent: 'npm/11 node/v20 linux x64 workspaces/false', npm_config_yes: 'true', npm_config_dry_run: 'true' };
-  const kept = await run(installedBin, [], { env: { ...binEnv, ...npmVars } });
+  const agent = { npm_config_user_agent: 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false', npm_lifecycle_event: 'npx' };
+  // npm create litestream-host --dry-run --yes
+  const kept = await run(installedBin, [], { env: { ...binEnv, ...agent, npm_command: 'init', npm_config_yes: 'true', npm_config_dry_run: 'true' } });
   assert.equal(kept.code, 2);
   assert.equal(kept.stdout, '');
   assert.equal(
     kept.stderr,
     'error: npm kept --dry-run and --yes for itself: through npm create, the program gets only the options after --\n  npm create litestream-host -- --dry-run --yes\nNothing was changed.\n',
   );
+  // npm create litestream-host -- --dry-run --yes: they arrive, the program runs with them
+  const arrived = await run(installedBin, ['--dry-run', '--yes'], { env: { ...binEnv, ...agent, npm_command: 'init', npm_config_yes: '' } });
+  assert.equal(arrived.code, 2);
+  assert.doesNotMatch(arrived.stderr, /npm kept/);
+  assert.match(arrived.stderr, /--host is required/);
+  // npm exec create-litestream-host --dry-run
+  const exec = await run(installedBin, [], { env: { ...binEnv, ...agent, npm_command: 'exec', npm_config_yes: '', npm_config_dry_run: 'true' } });
+  assert.equal(exec.code, 2);
+  assert.match(exec.stderr, /^error: npm kept --dry-run for itself: npm exec passes the program only the options after --\n {2}npx create-litestream-host --dry-run /);
   // npx --yes create-litestream-host --version: npx's own --yes, the program's --version
-  const npx = await run(installedBin, ['--version'], { env: { ...binEnv, npm_command: 'exec', npm_config_yes: 'true' } });
+  const npx = await run(installedBin, ['--version'], { env: { ...binEnv, ...agent, npm_command: 'exec', npm_config_yes: 'true' } });
   assert.equal(npx.code, 0, npx.stderr);
   assert.equal(npx.stdout, `${PKG.version}\n`);
 });
