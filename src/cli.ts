@@ -2,6 +2,7 @@
  * The program: argv, environment and the terminal in, an exit code out. The only module
  * that touches `process`; nothing imports it.
  */
+import { npmSwallowed } from './config/npm-swallowed.js';
 import { HELP, parseCli, type CliOptions } from './config/options.js';
 import { exitCodeOf, UsageError, wasShown } from './errors.js';
 import { settlePrivateWrites } from './private-file.js';
@@ -12,6 +13,9 @@ import { version } from './version.js';
 export async function main(argv: string[], env: Record<string, string | undefined>, io: Io, signal: AbortSignal): Promise<number> {
   const err = (s: string) => void io.stderr.write(`${s}\n`);
   try {
+    // `npm create litestream-host --dry-run` kept the option for npm: say so rather than run without it.
+    const swallowed = npmSwallowed(argv, env);
+    if (swallowed) throw swallowed;
     const cli = parseCli(argv);
     if (cli.help) return void io.stdout.write(HELP), 0;
     if (cli.version) return void io.stdout.write(`${version()}\n`), 0;

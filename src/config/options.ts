@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { fieldOf, HELP_ORDER, SWITCHES, VALUE_FIELDS, type Field, type SwitchKey, type ValueKey } from './fields.js';
 
@@ -7,7 +7,8 @@ export type RotateItem = 'deploy-key' | 'storage' | 'email';
 /** What the command line said, before environment, env file and saved defaults are merged. */
 export type CliOptions = { [K in ValueKey]?: string } & { [K in Exclude<SwitchKey, 'rotateOnly'>]: boolean } & { rotateOnly: RotateItem[] };
 
-const SPEC: ParseArgsConfig['options'] = Object.fromEntries(
+/** parseArgs' options, from the field table (npm-swallowed.ts reads it too). */
+export const SPEC: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = Object.fromEntries(
   [...Object.values(VALUE_FIELDS), ...Object.values(SWITCHES)].map((f: Field) => [
     f.flag,
     { type: f.kind === 'switch' ? 'boolean' : 'string', ...(f.kind === 'list' ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) },
@@ -34,6 +35,7 @@ export const HELP = `create-litestream-host: set up a Linux host and a GitHub re
 ServiceStack Litestream templates, then release the app.
 
 Usage: npx create-litestream-host [options]
+       npm create litestream-host -- [options]   (npm create: options after --)
 
 With no options on a terminal it asks for what it needs. Every question can be
 answered by a flag or an environment variable, so a run can be scripted (--yes).
