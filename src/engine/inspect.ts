@@ -38,7 +38,7 @@ export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise
   const info = await getRepo(gh, settings.repo).catch(fail('repo'));
   const [owner, repoPart] = info.fullName.split('/');
   const r = owner && repoPart ? { owner, repo: repoPart } : settings.repo;
-  const name = `${r.owner}/${r.repo}`;
+  const name = repoName({ repo: r });
   const renamedFrom = name.toLowerCase() !== asked.toLowerCase() ? asked : undefined;
   if (info.tokenScopes && !info.tokenScopes.includes('repo') && !(info.tokenScopes.includes('public_repo') && !info.private))
     throw new StepError('github', `the token has scopes [${info.tokenScopes.join(', ') || 'none'}], without "repo"`, 'Add the repo scope to the token (and workflow, to fix workflow files), or create a new one');

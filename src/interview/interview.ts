@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import type { CliOptions } from '../config/options.js';
 import { SAVED_KEYS, type ValueKey } from '../config/fields.js';
-import { CONNECTION_FIELDS, expandHome, sameHost, savedFor, toSettings, type Draft, type SavedKey, type Settings } from '../config/settings.js';
+import { CONNECTION_FIELDS, DEFAULT_API_URL, expandHome, sameHost, savedFor, toSettings, type Draft, type SavedKey, type Settings } from '../config/settings.js';
 import type { RepoFile } from '../config/store.js';
 import { StepError, UsageError } from '../errors.js';
 import { tokenPageUrl } from '../github/errors.js';
@@ -89,7 +89,7 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
 
   if (d.token) p.info(`GitHub token: from ${ctx.sourceLabel ?? (ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`')}`);
   else {
-    p.info(`Create a token (classic, scopes repo and workflow): ${tokenPageUrl(d.githubApiUrl ?? 'https://api.github.com')}`);
+    p.info(`Create a token (classic, scopes repo and workflow): ${tokenPageUrl(d.githubApiUrl ?? DEFAULT_API_URL)}`);
     d.token = new Sensitive(await p.secret({ message: 'GitHub token', validate: (t) => (t.trim() ? undefined : 'paste the token, or press Ctrl-C and set GH_TOKEN') }));
   }
   // What the repository already holds: a setup made elsewhere is recognised too.

@@ -7,8 +7,8 @@ import { fingerprintOfPublicKey } from '../host/deploy-key.js';
 import { runOnHost } from './host-exec.js';
 import type { ApplyContext, Inspection, Row, Step } from './types.js';
 import type { DeployKeyRecord } from '../config/store.js';
+import { repoName } from '../config/settings.js';
 
-const repoName = (ins: Inspection) => `${ins.settings.repo.owner}/${ins.settings.repo.repo}`;
 
 /**
  * What our record says about DEPLOY_KEY, checked against GitHub's updated_at: the key it
@@ -37,7 +37,7 @@ export function deployKeyState(ins: Inspection): KeyState {
 function keyState(ins: Inspection) {
   // Keys added before a rename carry the old name in their comment.
   const former = ins.repo.renamedFrom;
-  const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins)) || (former !== undefined && isOurKey(l, former)));
+  const ours = ins.facts.deployUser.ourKeys.filter((l) => isOurKey(l, repoName(ins.settings)) || (former !== undefined && isOurKey(l, former)));
   const blobs = ours.map((l) => blobOf(l)!).filter(Boolean);
   const { rec, openRotation } = effectiveKeyRecord(ins);
   const recBlob = rec ? blobOf(rec.publicKey) : undefined;
@@ -74,13 +74,13 @@ export function planDeployKey(ins: Inspection): Row {
 export async function applyDeployKey(ctx: ApplyContext): Promise<string> {
   const { ins, deps } = ctx;
   const s = deployKeyState(ins);
-  const key = deps.generateKey(deployKeyComment(repoName(ins), deps.now()));
+  const key = deps.generateKey(deployKeyComment(repoName(ins.settings), deps.now()));
   // Record the new key before it reaches the host, so a run stopped anywhere from here on
   // leaves a state the next run reads correctly (see RepoRecord.pendingKey).
   const record = ins.saved.record;
   record.deployKey = s.rec;
   record.pendingKey = { ...recordOf(key.publicKey, deps.now()), secretUpdatedAtBefore: ins.repo.secrets.get('DEPLOY_KEY')?.updatedAt ?? null };
-  await deps.store.save(repoName(ins), ins.saved);
+  await deps.store.save(repoName(ins.settings), ins.saved);
   const who = { user: ins.facts.user, uid: ins.facts.uid };
   await runOnHost(ctx, 'deploy-key', asUser(authorizeKey(ctx.deployHome, deployKeyLine(key.publicKey)), ins.settings.deployUser, who), {
     what: 'authorizing the deploy key',

@@ -1,3 +1,4 @@
+import { repoName } from '../config/settings.js';
 import { StepError } from '../errors.js';
 import { dispatchWorkflow, findDispatchedRun, getRun, listJobs, newestRunId, type RunInfo } from '../github/api.js';
 import { retiredRunnerFix } from '../github/workflow.js';
@@ -25,8 +26,7 @@ export async function applyRelease(ctx: ApplyContext): Promise<{ url: string; co
     return await dispatchAndFollow(ctx);
   } catch (e) {
     if (e instanceof StepError) throw e;
-    const { owner, repo } = ctx.ins.settings.repo;
-    throw githubFailure(e, 'dispatch', `${owner}/${repo}`, ctx.ins.settings.apiUrl);
+    throw githubFailure(e, 'dispatch', repoName(ctx.ins.settings), ctx.ins.settings.apiUrl);
   }
 }
 
@@ -73,7 +73,7 @@ async function dispatchAndFollow(ctx: ApplyContext): Promise<{ url: string; conc
     await deps.sleep(deps.pollMs);
   }
   ins.saved.record.lastRelease = { runId: run.id, url: run.htmlUrl, conclusion: run.conclusion, at: deps.now().toISOString() };
-  await deps.store.save(`${r.owner}/${r.repo}`, ins.saved);
+  await deps.store.save(repoName(ins.settings), ins.saved);
   if (run.conclusion !== 'success')
     throw new StepError('release', `the workflow run ended with "${run.conclusion}" (${run.htmlUrl})`, 'Open the run to see the failing step; fix it and re-run: everything set up so far stays');
   return { url: run.htmlUrl, conclusion: run.conclusion };

@@ -5,7 +5,7 @@ import { GitHubTimeoutError, githubFailure } from '../github/errors.js';
 import { OPTIONAL_SECRETS, PROVIDED_SECRETS, seedSecretNames } from '../github/workflow.js';
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, storageSecretNames } from '../targets/index.js';
-import type { Settings } from '../config/settings.js';
+import { repoName, type Settings } from '../config/settings.js';
 import { UNKNOWN_WRITE_TIME } from '../config/store.js';
 import type { ApplyContext, Inspection, SecretPlan, Row, Step } from './types.js';
 import { deployKeyState } from './deploy-key.js';
@@ -115,7 +115,7 @@ async function writtenAt(ctx: ApplyContext, name: string): Promise<string> {
 export async function applySecrets(ctx: ApplyContext): Promise<string> {
   const { ins, deps } = ctx;
   const todo = ctx.plan.secrets.filter((s) => s.action === 'create' || s.action === 'update');
-  const repo = `${ins.settings.repo.owner}/${ins.settings.repo.repo}`;
+  const repo = repoName(ins.settings);
   const record = ins.saved.record;
   const save = () => deps.store.save(repo, ins.saved);
   let done = 0;
