@@ -14,6 +14,8 @@ export const isIPv6 = (v: string): boolean => /^\[?[0-9a-f:.]+\]?$/i.test(v) && 
 export const dnsName: Check = (raw) => {
   const v = raw.replace(/\.$/, '');
   if (!v) return 'is empty: give the public DNS name of the host, e.g. app.example.org';
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/:?#]*)/i.exec(v);
+  if (url) return `"${v}" is a URL: give only the name${url[1] ? `, ${url[1]}` : ''} (drop ${v.slice(0, v.indexOf('//') + 2)}${/[/:?#]/.test(v.slice(url[0].length)) ? ' and what follows the name' : ''})`;
   if (isIPv4(v) || isIPv6(v))
     return `is an IP address (${v}); LetsEncrypt needs a DNS name: point an A record at the host and give its name here (use --ssh-host for the IP)`;
   if (v.length > 253) return 'is longer than 253 characters';
@@ -26,13 +28,18 @@ export const dnsName: Check = (raw) => {
   return undefined;
 };
 
-/** Where SSH connects: a DNS name, a single-label name, or an IP address. */
-export const sshAddress: Check = (v) => {
-  if (!v) return 'is empty';
-  if (isIPv4(v) || isIPv6(v)) return undefined;
-  if (/[\s@/:]/.test(v)) return `"${v}" is not a host name or IP address (no user@, scheme or :port here; use --user and --ssh-port)`;
-  return v.split('.').every((l) => LABEL.test(l)) ? undefined : `"${v}" is not a valid host name`;
-};
+/** A host to reach: a DNS name, a single-label name, or an IP address. `where` names the user and port fields. */
+export const hostAddress =
+  (where: { user: string; port: string }): Check =>
+  (v) => {
+    if (!v) return 'is empty: give a host name or an IP address';
+    if (isIPv4(v) || isIPv6(v)) return undefined;
+    if (/[\s@/:]/.test(v)) return `"${v}" is not a host name or IP address (no user@, scheme or :port here; use ${where.user} and ${where.port})`;
+    return v.split('.').every((l) => LABEL.test(l)) ? undefined : `"${v}" is not a valid host name`;
+  };
+
+/** Where SSH connects (--ssh-host). */
+export const sshAddress: Check = hostAddress({ user: '--user', port: '--ssh-port' });
 
 export const port: Check = (v) => {
   if (!/^\d+$/.test(v)) return `"${v}" is not a port number (1-65535)`;
@@ -97,7 +104,7 @@ export const apiUrl: Check = (v) => {
  * and compose files, so these characters break a release even though GitHub accepts them.
  */
 export const shellSafeSecret: Check = (v) => {
-  if (!v) return 'is empty';
+  if (!v) return 'is empty: give the value';
   if (/[\r\n]/.test(v)) return 'contains a line break';
   const bad = /["`$\\]/.exec(v);
   return bad

@@ -42,7 +42,7 @@ export const VALUE_FIELDS = {
   sshHost: { kind: 'value', flag: 'ssh-host', arg: '<addr>', group: 'Host', help: ['address to reach over SSH, if not --host'], saved: true, validate: v.sshAddress },
   sshPort: { kind: 'value', flag: 'ssh-port', arg: '<n>', group: 'Host', help: ['SSH port (default 22); DEPLOY_PORT where read'], saved: true, validate: v.port },
   user: { kind: 'value', flag: 'user', arg: '<name>', group: 'Host', help: ['SSH login user for setup'], saved: true, required: true, validate: v.unixUser },
-  deployUser: { kind: 'value', flag: 'deploy-user', arg: '<name>', group: 'Host', help: ['user the release workflow logs in as', '(default: --user)'], saved: true, validate: v.unixUser },
+  deployUser: { kind: 'value', flag: 'deploy-user', arg: '<name>', group: 'Host', help: ['user the release workflow logs in as (default:', '--user; created if missing)'], saved: true, validate: v.unixUser },
   identity: {
     kind: 'value', flag: 'identity', short: 'i', arg: '<file>', group: 'Host', saved: true,
     help: ['private key to log in with (default: the SSH', 'agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa)'],

@@ -42,7 +42,8 @@ answered by a flag or an environment variable, so a run can be scripted (--yes).
 ${helpLines().join('\n')}
 
 Environment
-  GH_TOKEN, GITHUB_TOKEN    GitHub token (else \`gh auth token\`, else asked)
+  GH_TOKEN, GITHUB_TOKEN    GitHub token (else \`gh auth token\`, else asked);
+                            with --github-api-url, GH_ENTERPRISE_TOKEN first
   storage, --target aws     AWS_S3_BUCKET AWS_ACCESS_KEY_ID
                             AWS_SECRET_ACCESS_KEY
   storage, --target azure   AZURE_ACCOUNT_KEY AZURE_STORAGEACCOUNT

@@ -95,7 +95,10 @@ export function draftFrom(
   // Plain values are normalized once, here and in the wizard's prompter, before validation:
   // what is stored is exactly what was validated. Secret values are taken byte for byte.
   const pick = (...xs: (string | undefined)[]) => xs.map((x) => (x === undefined ? x : normalizeInput(x))).find((x) => x !== undefined && x !== '');
-  const token = [env.GH_TOKEN, env.GITHUB_TOKEN, detected.token].find((x) => x !== undefined && x !== '');
+  // As gh does: an Enterprise host's token is GH_ENTERPRISE_TOKEN (or GITHUB_ENTERPRISE_TOKEN) first.
+  const apiUrl = pick(cli.githubApiUrl, env.GITHUB_API_URL, saved.githubApiUrl);
+  const enterprise = apiUrl !== undefined && !/^https?:\/\/api\.github\.com\/?$/i.test(apiUrl);
+  const token = [...(enterprise ? [env.GH_ENTERPRISE_TOKEN, env.GITHUB_ENTERPRISE_TOKEN] : []), env.GH_TOKEN, env.GITHUB_TOKEN, detected.token].find((x) => x !== undefined && x !== '');
   const storage: Record<string, Sensitive> = {};
   for (const t of Object.values(TARGETS))
     for (const f of t.fields) {
@@ -146,8 +149,10 @@ export function checkDraft(d: Draft, opts: { storageAlreadySet?: (name: string) 
 
 /** Warnings for values that look unusual but may be right. */
 export function draftWarnings(d: Draft): string[] {
-  if (!d.target || VALUE_FIELDS.target.validate(d.target)) return [];
   const out: string[] = [];
+  if ((d.deployUser ?? d.user) === 'root')
+    out.push('the release workflow will log in as root (--deploy-user defaults to --user): --deploy-user deploy creates a separate user');
+  if (!d.target || VALUE_FIELDS.target.validate(d.target)) return out;
   for (const f of TARGETS[d.target as TargetId].fields) {
     const val = d.storage[f.name];
     const w = val && f.warn?.(val.reveal());

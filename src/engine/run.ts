@@ -1,4 +1,4 @@
-import { Interrupted, StepError } from '../errors.js';
+import { Interrupted, StepError, UsageError } from '../errors.js';
 import { printableDeep } from '../printable.js';
 import type { Settings } from '../config/settings.js';
 import { PROXY_FILE } from '../host/layout.js';
@@ -29,6 +29,7 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
     const summary: Summary = {
       changed: [],
       siteUrl: `https://${settings.host}`,
+      ssh: `ssh ${settings.sshPort === 22 ? '' : `-p ${settings.sshPort} `}${settings.deployUser}@${settings.sshHost}`,
       proxyFile: `${home}/${PROXY_FILE}`,
       secretsWritten: [],
       manual: [],
@@ -38,6 +39,7 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
     const blocked = blockedItems(plan);
     if (blocked.length) {
       const first = blocked[0]!;
+      if (first.badInput) throw new UsageError(`${first.title}: ${first.detail}`, first.fix);
       const more = blocked.length > 1 ? ` (and ${blocked.length - 1} more blocked item${blocked.length > 2 ? 's' : ''} above)` : '';
       throw new StepError(first.title, `${first.detail}${more}; nothing was changed`, first.fix ?? 'See the plan above');
     }

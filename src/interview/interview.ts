@@ -50,7 +50,11 @@ export interface InterviewResult {
   choice: RerunChoice | undefined;
 }
 
-const check = (c: v.Check) => (x: string) => c(x);
+/** A validator's problem under a question names the field too ("SSH port is empty: …"). */
+const check = (c: v.Check, field: string) => (x: string) => {
+  const p = c(x);
+  return p && /^(is|contains|has) /.test(p) ? `${field} ${p}` : p;
+};
 
 /** Asks only what flags, environment and saved answers did not settle, in a natural order. */
 export async function interview(p: Prompter, ctx: InterviewContext): Promise<InterviewResult> {
@@ -79,7 +83,7 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   if (ctx.banner) p.info(ctx.banner);
 
   // Repository first: saved answers are per repository.
-  if (!given('repo')) d.repo = await p.text({ message: 'GitHub repository (owner/name)', initial: d.repo, placeholder: 'acme/my-app', validate: check(v.repo) });
+  if (!given('repo')) d.repo = await p.text({ message: 'GitHub repository (owner/name)', initial: d.repo, placeholder: 'acme/my-app', validate: check(v.repo, 'the repository') });
   let saved: RepoFile | undefined;
   if (ctx.loadSaved && d.repo) {
     saved = await ctx.loadSaved(d.repo);
@@ -87,7 +91,8 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
     for (const k of SAVED_KEYS as SavedKey[]) d[k] ??= defaults[k];
   }
 
-  if (d.token) p.info(`GitHub token: from ${ctx.sourceLabel ?? (ctx.env.GH_TOKEN ? 'GH_TOKEN' : ctx.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : '`gh auth token`')}`);
+  const tokenVar = ['GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'].find((n) => ctx.env[n] && ctx.env[n] === d.token?.reveal());
+  if (d.token) p.info(`GitHub token: from ${ctx.sourceLabel ?? tokenVar ?? '`gh auth token`'}`);
   else {
     p.info(`Create a token (classic, scopes repo and workflow): ${tokenPageUrl(d.githubApiUrl ?? DEFAULT_API_URL)}`);
     d.token = new Sensitive(await p.secret({ message: 'GitHub token', validate: (t) => (t.trim() ? undefined : 'paste the token, or press Ctrl-C and set GH_TOKEN') }));
@@ -129,14 +134,14 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   const agentSocket = ctx.env.SSH_AUTH_SOCK;
   for (let attempt = 0; !login; attempt++) {
     const ask = attempt > 0;
-    if (ask || !given('host')) d.host = await p.text({ message: 'Public DNS name of the host (the site\'s address)', initial: d.host, placeholder: 'app.example.org', validate: check(v.dnsName) });
+    if (ask || !given('host')) d.host = await p.text({ message: 'Public DNS name of the host (the site\'s address)', initial: d.host, placeholder: 'app.example.org', validate: check(v.dnsName, 'the DNS name') });
     // Another host: the answers saved for the previous one (its address, users, key) do not apply.
     const prev = saved?.defaults;
     if (prev?.host && d.host && !sameHost(d.host, prev.host))
       for (const k of CONNECTION_FIELDS) if (!given(k) && d[k] === prev[k]) d[k] = undefined;
-    if (ask || !given('sshHost')) d.sshHost = await p.text({ message: 'SSH address (an IP works while DNS propagates)', initial: d.sshHost ?? d.host, validate: check(v.sshAddress) });
-    if (ask || !given('sshPort')) d.sshPort = await p.text({ message: 'SSH port', initial: d.sshPort ?? '22', validate: check(v.port) });
-    if (ask || !given('user')) d.user = await p.text({ message: 'SSH login user (with sudo, or root)', initial: d.user ?? 'root', validate: check(v.unixUser) });
+    if (ask || !given('sshHost')) d.sshHost = await p.text({ message: 'SSH address (an IP works while DNS propagates)', initial: d.sshHost ?? d.host, validate: check(v.sshAddress, 'the SSH address') });
+    if (ask || !given('sshPort')) d.sshPort = await p.text({ message: 'SSH port', initial: d.sshPort ?? '22', validate: check(v.port, 'the SSH port') });
+    if (ask || !given('user')) d.user = await p.text({ message: 'SSH login user (with sudo, or root)', initial: d.user ?? 'root', validate: check(v.unixUser, 'the login user') });
     if (ask || !given('identity')) {
       const keys = await detectLoginKeys(home, agentSocket);
       const initial = d.identity ? keys.find((k) => k.value === expandHome(d.identity!, home))?.value ?? 'other' : keys[0]!.value;
@@ -184,20 +189,26 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
 
   if (!given('deployUser'))
     d.deployUser = await p.text({
-      message: 'Deploy user (the release workflow logs in as this user; created if missing)',
-      initial: d.deployUser ?? (d.user === 'root' ? 'deploy' : d.user),
-      validate: check(v.unixUser),
+      // The same default as --deploy-user under --yes: the login user.
+      message: `Deploy user: the release workflow logs in as it (created if missing)${d.user === 'root' ? '; a user such as deploy is safer than root' : ''}`,
+      initial: d.deployUser ?? d.user,
+      validate: check(v.unixUser, 'the deploy user'),
     });
   if (!given('email') || (rotate && rotateItems.includes('email')))
-    d.email = await p.text({ message: 'LetsEncrypt email (certificate notices)', initial: d.email, placeholder: 'ops@your-domain.com', validate: check(v.email) });
+    d.email = await p.text({ message: 'LetsEncrypt email (certificate notices)', initial: d.email, placeholder: 'ops@your-domain.com', validate: check(v.email, 'the email') });
 
-  if (!given('target')) {
-    const guess = peek.target;
+  // The release workflow decides the target: it is offered, and another one refused here.
+  const used = peek.target;
+  if (given('target') && used && d.target !== used)
+    throw new UsageError(`--target ${d.target}: the release workflow replicates to ${TARGETS[used].title}`, `Use --target ${used}, or apply the ${d.target} Litestream mix to the repository first`);
+  while (!given('target')) {
     d.target = await p.select<TargetId>({
       message: 'Where should Litestream replicate the database?',
-      options: TARGET_IDS.map((t) => ({ value: t, label: `${TARGETS[t].title}${guess === t ? ' (the workflow uses this)' : ''}`, hint: TARGETS[t].blurb })),
-      initial: (d.target as TargetId | undefined) ?? guess ?? 'aws',
+      options: TARGET_IDS.map((t) => ({ value: t, label: `${TARGETS[t].title}${used === t ? ' (the workflow uses this)' : ''}`, hint: TARGETS[t].blurb })),
+      initial: used ?? (d.target as TargetId | undefined) ?? 'aws',
     });
+    if (!used || d.target === used) break;
+    p.error(`The release workflow replicates to ${TARGETS[used].title}: choose ${TARGETS[used].title}, or apply the ${TARGETS[d.target as TargetId].title} Litestream mix to the repository first.`);
   }
   const target = TARGETS[d.target as TargetId];
   // Set before (by this program, or found in the repository): kept unless rotated.
@@ -211,8 +222,8 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
     if (recorded(f.name) && !rotatingStorage) continue;
     const message = `${f.label}: ${f.hint} (e.g. ${f.example})`;
     const value = f.secret
-      ? await p.secret({ message, validate: f.validate })
-      : await p.text({ message, placeholder: f.example, validate: f.validate });
+      ? await p.secret({ message, validate: check(f.validate, f.name) })
+      : await p.text({ message, placeholder: f.example, validate: check(f.validate, f.name) });
     const warn = f.warn?.(value);
     if (warn) p.warn(`${f.name} ${warn}`);
     d.storage[f.name] = new Sensitive(value);

@@ -23,7 +23,10 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
   let live: LiveView | undefined;
   let deployUser = '';
   let dryRun = false;
+  // After a failure, a row still in flight (the host's inspection, when the repository's failed) is not shown under the error.
+  let failed = false;
   const before = (e: EngineEvent) => {
+    if (failed) return;
     // The interview already connected and said so.
     if (e.type === 'step-end' && e.id !== 'ssh') (e.status === 'fail' ? p.error : p.success)(`${label[e.id] ?? e.id}: ${e.detail} (${seconds(e.ms)})`);
     else if (e.type === 'plan') p.note(wrapLines(planLines(e.plan).slice(1), width).join('\n'), dryRun ? 'Plan (dry run)' : 'Plan');
@@ -81,6 +84,7 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
       p.outro(live ? 'Done.' : 'Nothing to do: host and repository were already set up.');
     },
     async fail(e) {
+      failed = true;
       if (live) {
         // The live view says it in its failure box; the run's rows are closed as stopped.
         if (e instanceof StepError) live.fail({ step: e.step, cause: e.cause_, fix: e.fix });

@@ -66,7 +66,7 @@ export async function realWorld(cli: CliOptions, processEnv: Record<string, stri
   const env = { ...processEnv, ...(cli.envFile ? await readEnvFile(cli.envFile) : {}) };
   const repo = cli.repo ?? gitRemoteRepo(process.cwd());
   const saved = repo ? await store.load(repo) : undefined;
-  const needGh = !env.GH_TOKEN && !env.GITHUB_TOKEN;
+  const needGh = !env.GH_TOKEN && !env.GITHUB_TOKEN && !env.GH_ENTERPRISE_TOKEN && !env.GITHUB_ENTERPRISE_TOKEN;
   const draft = draftFrom(cli, env, saved?.defaults ?? {}, { repo, token: needGh ? ghToken(cli.githubApiUrl ?? env.GITHUB_API_URL) : undefined });
   return { store, env, home, draft, saved, loadSaved: (r) => store.load(r), peekRepo };
 }

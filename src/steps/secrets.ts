@@ -66,7 +66,7 @@ function secretList(ins: Inspection): SecretPlan[] {
       if (rec && rec.hmac === ins.digests.get(name)) return { name, action: 'keep', updatedAt: at };
       return { name, action: 'update', updatedAt: at, note: rec ? 'value changed' : 'set before, not by this program' };
     }
-    if (OPTIONAL_SECRETS.has(name)) return { name, action: meta ? 'keep' : 'optional', updatedAt: at, note: meta ? undefined : 'optional, not set' };
+    if (OPTIONAL_SECRETS.has(name)) return { name, action: meta ? 'keep' : 'optional', updatedAt: at, note: meta ? undefined : 'not set' };
     if (meta) return { name, action: 'keep', updatedAt: at, note: 'set by you' };
     return { name, action: 'missing' };
   });

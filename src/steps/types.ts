@@ -26,6 +26,8 @@ export interface PlanItem {
   detail: string;
   /** For a blocked item: exactly what to run or do. */
   fix?: string;
+  /** Blocked by an input that contradicts the repository (exit 2, like any bad input). */
+  badInput?: boolean;
   /** What will run on the host, for the plan view. */
   commands?: string[];
 }
@@ -91,6 +93,8 @@ export type EngineEvent =
 export interface Summary {
   changed: string[];
   siteUrl: string;
+  /** How the deploy user logs in: `ssh [-p PORT] USER@ADDRESS`. */
+  ssh: string;
   proxyFile: string;
   secretsWritten: string[];
   runUrl?: string;

@@ -13,6 +13,7 @@ export function planWorkflow(ins: Inspection): Row {
       status: 'blocked',
       detail: `${path} replicates to ${TARGETS[wf.target].title}, not ${TARGETS[settings.target].title}`,
       fix: `Use --target ${wf.target}, or apply the ${settings.target} Litestream mix to the repository first`,
+      badInput: true,
     };
   return { status: 'ok', detail: `${path} reads ${wf.secrets.length} secrets` };
 }

@@ -103,16 +103,16 @@ export const TARGETS: Record<TargetId, Target> = {
     fields: [
       {
         name: 'SFTP_USERNAME', label: 'SFTP user', hint: 'SFTP Username for authentication', example: 'username', secret: false,
-        validate: (u) => (u ? (/[\r\n]/.test(u) ? 'contains a line break' : undefined) : 'is empty'),
+        validate: (u) => (u ? (/[\r\n]/.test(u) ? 'contains a line break' : undefined) : 'is empty: give the SFTP user name'),
         encode: encodeUserinfo,
       },
       {
         name: 'SFTP_PASSWORD', label: 'SFTP password', hint: 'SFTP Password for authentication', example: 'password', secret: true,
-        validate: (p) => (p ? (/[\r\n]/.test(p) ? 'contains a line break' : undefined) : 'is empty'),
+        validate: (p) => (p ? (/[\r\n]/.test(p) ? 'contains a line break' : undefined) : 'is empty: give the SFTP password'),
         // The compose files put it in sftp://user:pass@host:port/...; encoded, any character is safe there and in the workflow's shell lines.
         encode: encodeUserinfo,
       },
-      { name: 'SFTP_HOST', label: 'SFTP host', hint: 'SFTP domain name or IP address', example: 'backup.example.org', secret: false, validate: v.sshAddress },
+      { name: 'SFTP_HOST', label: 'SFTP host', hint: 'SFTP domain name or IP address', example: 'backup.example.org', secret: false, validate: v.hostAddress({ user: 'SFTP_USERNAME', port: 'SFTP_PORT' }) },
       { name: 'SFTP_PORT', label: 'SFTP port', hint: 'SFTP port used to access', example: '22', secret: false, validate: v.port },
     ],
   },

@@ -28,10 +28,11 @@ export function planLines(plan: Plan): string[] {
   return out;
 }
 
-export function restoreTestLines(proxyFile: string, deployUser: string): string[] {
+/** `ssh` is how the deploy user logs in, e.g. `ssh deploy@203.0.113.7`. */
+export function restoreTestLines(proxyFile: string, ssh: string): string[] {
   return [
     'Test a restore (the template\'s "Testing restores"):',
-    `  ssh ${deployUser}@HOST, then: docker compose -f ~/.deploy/<app>-docker-compose.yml down   (blazor: cd ~/.deploy/<app> && docker compose down)`,
+    `  ${ssh}, then: docker compose -f ~/.deploy/<app>-docker-compose.yml down   (blazor: cd ~/.deploy/<app> && docker compose down)`,
     '  docker volume ls; docker volume rm <the volume starting with deploy_ and your app name>',
     '  re-run the release: Litestream restores the database from the replica before the app starts',
     `  (the proxy's compose file is ${proxyFile})`,

@@ -3,7 +3,8 @@ import { planLines, restoreTestLines, sanitize, seconds } from './format.js';
 
 /**
  * One plain line per event, no escape codes: for pipes, CI logs and `--yes` runs.
- * Workflow run updates print only what changed.
+ * Workflow run updates print only what changed; a job's steps and the secrets' count, their
+ * final state.
  */
 export function plainReporter(write: (line: string) => void, opts: { deployUser: string }): (e: EngineEvent) => void {
   const seen = new Map<string, string>();
@@ -20,8 +21,9 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
         write(`    | ${sanitize(e.line)}`);
         break;
       case 'progress':
-        if (e.done !== lastProgress) write(`    ${e.done}/${e.total} secrets`);
-        lastProgress = e.done;
+        // A log keeps the final count, not one line per secret.
+        if (e.done === e.total && e.total !== lastProgress) write(`    ${e.done}/${e.total} secrets`);
+        lastProgress = e.done === e.total ? e.total : lastProgress;
         break;
       case 'plan':
         for (const l of planLines(e.plan)) write(l);
@@ -41,7 +43,8 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
           if (seen.get(`j${j.id}`) !== jl) write(jl);
           seen.set(`j${j.id}`, jl);
           for (const s of j.steps) {
-            if (s.status === 'queued') continue;
+            // Each step once, when it has its outcome.
+            if (s.status !== 'completed') continue;
             const sl = `    step ${s.name}: ${s.conclusion ?? s.status}`;
             const k = `s${j.id}.${s.number}`;
             if (seen.get(k) !== sl) write(sl);
@@ -59,7 +62,7 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
         if (s.runUrl) write(`  release: ${s.conclusion} ${s.runUrl}`);
         write(`  site: ${s.siteUrl}`);
         for (const m of s.manual) write(`  to do by hand: ${m}`);
-        for (const l of restoreTestLines(s.proxyFile, opts.deployUser)) write(`  ${l}`);
+        for (const l of restoreTestLines(s.proxyFile, s.ssh)) write(`  ${l}`);
         write('  Rotate credentials later: npx create-litestream-host --rotate');
         break;
       }

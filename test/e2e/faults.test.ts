@@ -202,6 +202,19 @@ describe('faults and hostile input', { skip: skipWithoutSshd(), concurrency: fal
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).defaults.host, 'app.acme.io', 'a new file was written in its place');
   });
 
+  test('under --yes, a --target the workflow does not use is bad input: exit 2, nothing changed', async () => {
+    w.gh.reset();
+    await w.host.clearDockerCalls();
+    const r = await w.run(w.baseArgs('aws', 'deploy'), STORAGE.aws);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /Release workflow: .* replicates to SFTP, not AWS S3/);
+    assert.match(r.stderr, /Use --target sftp/);
+    assert.match(r.stderr, /Nothing was changed/);
+    assert.doesNotMatch(r.stderr, /re-run resumes/);
+    assert.ok(!w.gh.requests().some((q) => q.method !== 'GET'), 'only reads');
+    assert.ok(!(await w.host.dockerCalls()).some((c) => c.includes('up')), 'no compose up');
+  });
+
   test('the wizard writes no saved answers on --dry-run', async () => {
     const home = mkdtempSync(join(tmpdir(), 'clh-wizard-dry-'));
     try {

@@ -66,7 +66,7 @@ test('asks every question in order, validates as you type, masks secrets', async
   await t.answer(/SSH login user/, ENTER);
   await t.answer(/Key to log in with/, ENTER);
   await t.answer(/Trust ssh-ed25519 key SHA256:demo/, `y${ENTER}`);
-  await t.answer(/Deploy user/, ENTER);
+  await t.answer(/Deploy user/, `\u0015deploy${ENTER}`); // the default is the login user, root
   await t.answer(/LetsEncrypt email/, `you@example.com${ENTER}`);
   await t.answer(/LetsEncrypt rejects/, `\u0015ops@acme.io${ENTER}`);
   await t.answer(/replicate the database/, `\u001b[B${ENTER}`); // down: azure
@@ -183,4 +183,28 @@ test('answers saved for one host are not offered for another: the SSH address fo
   const r = await run;
   assert.deepEqual(seen, ['root@b.acme.io:22'], 'the new host with the defaults, not 203.0.113.7:2222 as admin');
   assert.equal(r.settings.email, 'ops@acme.io', 'answers about the repository still apply');
+});
+
+test('the workflow\'s target is offered; another one is refused at the question; a contradicting --target is bad input', async () => {
+  const t = terminal();
+  const p = await clackPrompter({ input: t.input, output: t.output });
+  const peekRepo = async () => ({ target: 'sftp' as const, secrets: new Set<string>() });
+  const env = { GH_TOKEN: 'x', SFTP_USERNAME: 'backup', SFTP_PASSWORD: 'pw', SFTP_HOST: 'sftp.acme.io', SFTP_PORT: '22' };
+  const flags = ['--repo', 'acme/app', '--host', 'app.acme.io', '--user', 'root', '-i', '/k', '--deploy-user', 'deploy', '--email', 'ops@acme.io'];
+  const run = interview(p, ctx(flags, env, { peekRepo }));
+  await t.answer(/SSH address/, ENTER);
+  await t.answer(/SSH port/, ENTER);
+  await t.answer(/Trust/, `y${ENTER}`);
+  await t.answer(/replicate the database/, `\u001b[A\u001b[A${ENTER}`); // up twice: AWS S3
+  await t.answer(/release workflow replicates to SFTP: choose SFTP/, '');
+  await t.answer(/replicate the database/, ENTER); // the workflow's, preselected
+  const r = await run;
+  assert.equal(r.settings.target, 'sftp');
+  const t2 = terminal();
+  const p2 = await clackPrompter({ input: t2.input, output: t2.output });
+  const bad = interview(p2, ctx([...flags, '--target', 'aws'], env, { peekRepo }));
+  await t2.answer(/SSH address/, ENTER);
+  await t2.answer(/SSH port/, ENTER);
+  await t2.answer(/Trust/, `y${ENTER}`);
+  await assert.rejects(bad, (e: Error) => e.name === 'UsageError' && /--target aws: the release workflow replicates to SFTP/.test(e.message));
 });

@@ -103,7 +103,7 @@ test('the workflow run follows the latest poll; when the release ends its last s
 });
 
 test('phase and summary are kept', () => {
-  const summary = { changed: [], siteUrl: 'https://a', proxyFile: '/home/d/.deploy/nginx-proxy/nginx-proxy-compose.yml', secretsWritten: [], manual: [], dryRun: false };
+  const summary = { changed: [], siteUrl: 'https://a', ssh: 'ssh d@a', proxyFile: '/home/d/.deploy/nginx-proxy/nginx-proxy-compose.yml', secretsWritten: [], manual: [], dryRun: false };
   const s = fold([{ type: 'phase', phase: 'done' }, { type: 'summary', summary }]);
   assert.equal(s.phase, 'done');
   assert.equal(s.summary, summary);

@@ -58,6 +58,7 @@ const job = (id: number, name: string, status: string, conclusion: string | null
 const summary: Summary = {
   changed: ['Start nginx-proxy + LetsEncrypt: nginx-proxy, acme-companion running', 'Write repository secrets: 9 secrets written'],
   siteUrl: 'https://app.example.com',
+  ssh: 'ssh deploy@203.0.113.7',
   proxyFile: '/home/deploy/.deploy/nginx-proxy/nginx-proxy-compose.yml',
   secretsWritten: ['DEPLOY_HOST'],
   runUrl: RUN_URL,
@@ -221,7 +222,7 @@ test('SummaryView: what was done, the release, the site, the proxy file, restore
     `release: success ${RUN_URL}`,
     'site: https://app.example.com',
     '(the proxy\'s compose file is /home/deploy/.deploy/nginx-proxy/nginx-proxy-compose.yml)',
-    restoreTestLines(summary.proxyFile, 'deploy')[0]!,
+    restoreTestLines(summary.proxyFile, summary.ssh)[0]!,
     'docker volume ls; docker volume rm',
     ROTATE,
   ])

@@ -23,7 +23,7 @@ function Line({ lead, children, indent = 2, cut = false }: { lead?: ReactNode; c
  */
 export function SummaryView({ summary: s, deployUser, color }: { summary: Summary; deployUser: string; color: boolean }) {
   const paint = (c: string) => (color ? c : undefined);
-  const [first, ...restore] = restoreTestLines(s.proxyFile, deployUser);
+  const [first, ...restore] = restoreTestLines(s.proxyFile, s.ssh);
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold={color}>{s.dryRun ? 'Summary (dry run: nothing was changed):' : 'Summary:'}</Text>
