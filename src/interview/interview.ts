@@ -10,6 +10,7 @@ import type { AuthSource } from '../host/transport.js';
 import { Sensitive } from '../sensitive.js';
 import { TARGETS, TARGET_IDS, type TargetId } from '../targets/index.js';
 import * as v from '../validate.js';
+import { wrapWords } from '../ui/wrap.js';
 import { detectLoginKeys } from './login-key.js';
 import type { Prompter } from './prompter.js';
 
@@ -27,6 +28,8 @@ export interface InterviewContext {
   home?: string;
   /** The answer Enter gives to "Trust this host key?": no, except in the sandbox. */
   trustByDefault?: boolean;
+  /** The terminal's width, for the intro's paragraphs. */
+  columns?: number;
   /** Shown under the intro (the demo says it is a sandbox). */
   banner?: string;
   /** Where prefilled secret values came from (default: the environment). */
@@ -64,19 +67,18 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
   const given = (k: ValueKey) => cli[k] !== undefined;
 
   p.intro('create-litestream-host');
+  // Paragraphs, wrapped to the note's width (clack would break our own line ends again).
+  const noteWidth = Math.max(30, (ctx.columns ?? 80) - 6);
+  const para = (t: string) => wrapWords(t, noteWidth);
   p.note(
     [
-      'This sets up a Linux host and a GitHub repository made from',
-      'the ServiceStack Litestream templates, then releases the app:',
-      '  1. check the host (Docker, Compose v2, ports) over SSH',
-      '  2. install a docker-compose shim, start nginx-proxy + LetsEncrypt',
-      '  3. create a deploy key, write the repository\'s Actions secrets',
-      '  4. run the release workflow and follow it',
+      ...para('This sets up a Linux host and a GitHub repository made from the ServiceStack Litestream templates, then releases the app:'),
+      ...['1. check the host (Docker, Compose v2, ports) over SSH', '2. install a docker-compose shim, start nginx-proxy + LetsEncrypt', "3. create a deploy key, write the repository's Actions secrets", '4. run the release workflow and follow it'].flatMap((l) =>
+        wrapWords(l, noteWidth - 5).map((x, n) => (n ? '     ' : '  ') + x),
+      ),
       '',
-      'You need: a host you can SSH into, the repository, a GitHub token,',
-      'and a storage account (AWS S3, Azure Blob or any SFTP server).',
-      'About 5 minutes of questions; the first release takes 5-10 more.',
-      'Nothing changes until you confirm the plan.',
+      ...para('You need: a host you can SSH into, the repository, a GitHub token, and a storage account (AWS S3, Azure Blob or any SFTP server).'),
+      ...para('About 5 minutes of questions; the first release takes 5-10 more. Nothing changes until you confirm the plan.'),
     ].join('\n'),
     'What happens',
   );
@@ -174,7 +176,8 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
         if (yes) s.start(`Connecting to ${d.user}@${d.sshHost}:${d.sshPort ?? 22}`);
         return yes;
       });
-      s.stop(`Connected: ${login.hostKey.type} ${login.hostKey.fingerprint}${login.recorded ? ' (recorded in known_hosts)' : ''}`);
+      s.stop(`Connected to ${d.user}@${d.sshHost}:${d.sshPort ?? 22}`);
+      p.info(`Host key ${login.hostKey.type} ${login.hostKey.fingerprint}${login.recorded ? ' (recorded in known_hosts)' : ''}`);
     } catch (e) {
       s.fail('Could not connect');
       if (e instanceof StepError && e.step === 'host key') throw e;
@@ -187,13 +190,15 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
     }
   }
 
-  if (!given('deployUser'))
+  if (!given('deployUser')) {
+    if (d.user === 'root' && !d.deployUser) p.info('The release workflow logs in as the deploy user: one such as deploy is safer than root (it is created if missing)');
     d.deployUser = await p.text({
       // The same default as --deploy-user under --yes: the login user.
-      message: `Deploy user: the release workflow logs in as it (created if missing)${d.user === 'root' ? '; a user such as deploy is safer than root' : ''}`,
+      message: 'Deploy user (the release workflow logs in as it)',
       initial: d.deployUser ?? d.user,
       validate: check(v.unixUser, 'the deploy user'),
     });
+  }
   if (!given('email') || (rotate && rotateItems.includes('email')))
     d.email = await p.text({ message: 'LetsEncrypt email (certificate notices)', initial: d.email, placeholder: 'ops@your-domain.com', validate: check(v.email, 'the email') });
 

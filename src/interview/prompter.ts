@@ -29,6 +29,12 @@ export async function clackPrompter(io: { input: Readable; output: Writable }): 
   const out = io.output as Writable & { columns?: number };
   if (!out.columns) out.columns = 80;
   const opts = { input: io.input, output: io.output };
+  // clack does not wrap log lines or spinner lines: a long one would spill past the frame's
+  // bar. Logs wrap at spaces (never inside a path); a spinner line stays one line.
+  const { wrapWords, oneLine } = await import('../ui/wrap.js');
+  const cols = () => out.columns ?? 80;
+  const wrap = (t: string) => t.split('\n').flatMap((l) => (l ? wrapWords(l, cols() - 4, { keepWords: true }) : [''])).join('\n');
+  const line = (t: string) => oneLine(t, cols() - 4);
   const done = <T>(v: unknown): T => {
     if (c.isCancel(v)) {
       c.cancel('Cancelled: nothing was changed.', opts);
@@ -40,10 +46,10 @@ export async function clackPrompter(io: { input: Readable; output: Writable }): 
     intro: (t) => c.intro(t, opts),
     outro: (t) => c.outro(t, opts),
     note: (t, title) => c.note(t, title, opts),
-    info: (t) => c.log.info(t, opts),
-    warn: (t) => c.log.warn(t, opts),
-    error: (t) => c.log.error(t, opts),
-    success: (t) => c.log.success(t, opts),
+    info: (t) => c.log.info(wrap(t), opts),
+    warn: (t) => c.log.warn(wrap(t), opts),
+    error: (t) => c.log.error(wrap(t), opts),
+    success: (t) => c.log.success(wrap(t), opts),
     text: async (o) =>
       normalizeInput(done<string>(
         await c.text({
@@ -62,7 +68,7 @@ export async function clackPrompter(io: { input: Readable; output: Writable }): 
     confirm: async (o) => done<boolean>(await c.confirm({ ...opts, message: o.message, initialValue: o.initial ?? true })),
     spinner: () => {
       const s = c.spinner({ output: io.output });
-      return { start: (m) => s.start(m), stop: (m) => s.stop(m), fail: (m) => s.error(m), message: (m) => s.message(m) };
+      return { start: (m) => s.start(line(m)), stop: (m) => s.stop(line(m)), fail: (m) => s.error(line(m)), message: (m) => s.message(line(m)) };
     },
   };
 }

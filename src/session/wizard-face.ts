@@ -7,6 +7,7 @@ import { interview } from '../interview/interview.js';
 import { clackPrompter, type Prompter } from '../interview/prompter.js';
 import { failureLines } from '../ui/failure.js';
 import { planLines, seconds, wrapLines } from '../ui/format.js';
+import { compactPlanLines } from '../ui/plan-text.js';
 import type { LiveView } from '../ui/live/index.js';
 import type { Face, FaceContext } from './face.js';
 
@@ -29,7 +30,10 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
     if (failed) return;
     // The interview already connected and said so.
     if (e.type === 'step-end' && e.id !== 'ssh') (e.status === 'fail' ? p.error : p.success)(`${label[e.id] ?? e.id}: ${e.detail} (${seconds(e.ms)})`);
-    else if (e.type === 'plan') p.note(wrapLines(planLines(e.plan).slice(1), width).join('\n'), dryRun ? 'Plan (dry run)' : 'Plan');
+    else if (e.type === 'plan') {
+      p.note(compactPlanLines(e.plan, width).join('\n'), dryRun ? 'Plan (dry run)' : 'Plan');
+      if (dryRun) p.info('Every detail of the plan: the same command with --yes prints it whole');
+    }
     else if (e.type === 'warning') p.warn(wrapLines([e.message], width).join('\n'));
   };
   return {
@@ -38,6 +42,7 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
       const connectModule = import('../host/connect.js');
       const res = await interview(p, {
         cli,
+        columns: (io.stdout as NodeJS.WriteStream).columns,
         draft: world.draft,
         env: world.env,
         home: world.home,
@@ -63,7 +68,21 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
     },
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
-      if (!(await p.confirm({ message: `Apply ${plan.items.filter((i) => i.status === 'change').length} changes?`, initial: true }))) return false;
+      const n = plan.items.filter((i) => i.status === 'change').length;
+      for (;;) {
+        const choice = await p.select({
+          message: `Apply ${n} changes?`,
+          options: [
+            { value: 'apply', label: 'Yes, apply them' },
+            { value: 'details', label: 'Show every detail first', hint: 'commands, paths, each secret' },
+            { value: 'stop', label: 'No, change nothing' },
+          ],
+          initial: 'apply',
+        });
+        if (choice === 'stop') return false;
+        if (choice === 'apply') break;
+        p.note(wrapLines(planLines(plan).slice(1), width).join('\n'), 'The whole plan');
+      }
       const { startLiveView } = await import('../ui/live/index.js');
       live = startLiveView({
         stdout: io.stdout as NodeJS.WriteStream,

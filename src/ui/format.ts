@@ -1,3 +1,4 @@
+import { oneLine } from './wrap.js';
 import type { Plan, PlanItem, SecretPlan } from '../steps/types.js';
 
 /** Text shared by the plain reporter and the Ink view: pure, no colour. */
@@ -53,12 +54,14 @@ export function wrapLines(lines: string[], width: number): string[] {
     const cols = [...line.matchAll(/\S {2,}(?=\S)/g)].map((m) => m.index! + m[0].length);
     const lead = /^ */.exec(line)![0].length;
     const hang = cols.filter((c) => c < width / 2).pop() ?? lead + 2;
-    let rest = line;
+    // A word wider than the room (a long path) keeps its ends, cut in the middle: never split.
+    let rest = line.replace(/\S+/g, (w) => (w.length > width - hang ? oneLine(w, width - hang) : w));
     let first = true;
     while (rest.length > (first ? width : width - hang)) {
       const room = first ? width : width - hang;
       let cut = rest.lastIndexOf(' ', room);
-      if (cut <= (first ? hang : 0)) cut = room;
+      if (cut <= (first ? hang : 0)) cut = rest.indexOf(' ', room);
+      if (cut < 0) break;
       out.push((first ? '' : ' '.repeat(hang)) + rest.slice(0, cut).trimEnd());
       rest = rest.slice(cut).trimStart();
       first = false;

@@ -47,11 +47,7 @@ export async function demoWorld(env: Record<string, string | undefined>): Promis
       peekRepo,
       depsOverrides: { pollMs: sb.fast ? 20 : 100 },
       sourceLabel: 'the sandbox',
-      banner: [
-        'Demo: a sandbox run. The host is a simulated Ubuntu droplet and GitHub',
-        'a simulated API, both inside this process: nothing real is touched.',
-        'Press Enter to take each prefilled answer.',
-      ].join('\n'),
+      banner: 'Demo: a sandbox run. The host is a simulated Ubuntu droplet and GitHub a simulated API, both inside this process: nothing real is touched.\nPress Enter to take each prefilled answer.',
       trustByDefault: true,
       intro: (s: Settings) => [
         'create-litestream-host --demo: a sandbox run. Nothing real is touched: no server, no GitHub account, no network.',
