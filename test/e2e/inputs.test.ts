@@ -131,3 +131,12 @@ test('detection: the repository from `git remote get-url origin`, the token from
   assert.doesNotMatch(r.stderr, /--repo is required|GH_TOKEN/);
   assert.match(r.stderr, /-i \/nonexistent\/key/);
 });
+
+test('--help and --version alone are printed before the program loads: the same text as through the parser', async () => {
+  const fast = await runBin(['--help'], env());
+  const parsed = await runBin(['-y', '--help'], env());
+  assert.equal(fast.code, 0);
+  assert.equal(fast.stdout, parsed.stdout);
+  assert.match(fast.stdout, /^Usage: npx create-litestream-host \[options\]$/m);
+  assert.equal((await runBin(['-V'], env())).stdout, (await runBin(['-y', '--version'], env())).stdout);
+});
