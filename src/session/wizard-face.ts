@@ -107,7 +107,7 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
       if (live) {
         // The live view says it in its failure box; the run's rows are closed as stopped.
         if (e instanceof StepError) live.fail({ step: e.step, cause: e.cause_, fix: e.fix });
-        else if (e instanceof Interrupted) live.fail({ step: 'interrupted', cause: 'Ctrl-C; every change so far was written whole or not at all', fix: 'Re-run: it resumes where this one stopped' });
+        else if (e instanceof Interrupted) live.fail({ step: 'interrupted', cause: 'Ctrl-C; every change so far was written whole or not at all', fix: '' });
         await live.stop();
         if (e instanceof StepError || e instanceof Interrupted) return;
       }

@@ -5,7 +5,8 @@ export const RESUME = 'A re-run resumes where this one stopped.';
 
 /** What failed, why, what to do, and that running again picks up from here (the program exits 1). */
 export function FailureView({ failure, color }: { failure: Failure; color: boolean }) {
-  const fix = failure.fix.split('\n');
+  // No fix line means none is needed (Ctrl-C): the resume line says it all.
+  const fix = failure.fix ? failure.fix.split('\n') : [];
   return (
     <Box flexDirection="column" marginTop={1}>
       <Box>
