@@ -35,6 +35,8 @@ export async function clackPrompter(io: { input: Readable; output: Writable }): 
   const cols = () => out.columns ?? 80;
   const wrap = (t: string) => t.split('\n').flatMap((l) => (l ? wrapWords(l, cols() - 4, { keepWords: true }) : [''])).join('\n');
   const line = (t: string) => oneLine(t, cols() - 4);
+  // A validation message sits after clack's corner ("└  "): its next lines go under its text.
+  const under = (t: string | undefined) => t && wrapWords(t, cols() - 4, { keepWords: true }).join('\n   ');
   const done = <T>(v: unknown): T => {
     if (c.isCancel(v)) {
       c.cancel('Cancelled: nothing was changed.', opts);
@@ -57,10 +59,10 @@ export async function clackPrompter(io: { input: Readable; output: Writable }): 
           message: o.message,
           initialValue: o.initial,
           placeholder: o.placeholder,
-          validate: o.validate ? (v) => o.validate!(normalizeInput(v ?? '')) : undefined,
+          validate: o.validate ? (v) => under(o.validate!(normalizeInput(v ?? ''))) : undefined,
         }),
       )),
-    secret: async (o) => done<string>(await c.password({ ...opts, message: o.message, validate: o.validate ? (v) => o.validate!(v ?? '') : undefined })),
+    secret: async (o) => done<string>(await c.password({ ...opts, message: o.message, validate: o.validate ? (v) => under(o.validate!(v ?? '')) : undefined })),
     select: async (o) =>
       done(await c.select({ ...opts, message: o.message, options: o.options as never, initialValue: o.initial })) as never,
     multiselect: async (o) =>

@@ -59,6 +59,25 @@ describe('the wizard\'s layout in a terminal', { skip: skipWithoutTmux(), concur
     });
   }
 
+  test('a long validation message at 60 columns continues under its own text, not at column 0', async () => {
+    const t = await startTty({ argv: [BIN, '--repo', 'acme/app'], env: { PATH, HOME: '/nonexistent', LANG: 'C.UTF-8', GH_TOKEN: 'x', GITHUB_API_URL: 'http://127.0.0.1:1' }, cols: 60, rows: 60 });
+    try {
+      await t.waitFor(/◆ {2}Public DNS name/, { what: 'the host question' });
+      await t.type('203.0.113.7');
+      await t.keys('Enter');
+      const s = await t.waitFor(/LetsEncrypt/, { what: 'the validation message' });
+      const rows = (await t.rows()).split('\n');
+      const at = rows.findIndex((r) => r.startsWith('└  the DNS name is an IP address'));
+      assert.ok(at > 0, s);
+      const rest = rows.slice(at + 1).filter((r) => r.trim());
+      assert.ok(rest.length > 0 && rest.every((r) => r.startsWith('   ')), rest.join('\n'));
+      await t.keys('C-c');
+      assert.equal(await t.exit(), 130);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('at 100x40 the compact plan and its question fit one screen', async () => {
     const t = await startTty({ argv: [BIN, '--demo'], env: { PATH, HOME: '/nonexistent', LANG: 'C.UTF-8', CLH_DEMO_FAST: '1' }, cols: 100, rows: 40 });
     try {
