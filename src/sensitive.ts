@@ -29,5 +29,4 @@ export class Sensitive {
   }
 }
 
-export const isSensitive = (v: unknown): v is Sensitive => v instanceof Sensitive;
 export const reveal = (v: string | Sensitive): string => (v instanceof Sensitive ? v.reveal() : v);

@@ -1,6 +1,5 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Sensitive } from '../sensitive.js';
 
 /** The login keys a user may pick from: the agent, then the usual files that exist. */
 export interface KeyChoice {
@@ -28,7 +27,3 @@ export async function detectLoginKeys(home: string, agentSocket: string | undefi
   return out;
 }
 
-export interface LoginChoice {
-  identity?: string;
-  passphrase?: Sensitive;
-}
