@@ -9,6 +9,7 @@ import { failureLines } from '../ui/failure.js';
 import { planLines, seconds, wrapLines } from '../ui/format.js';
 import type { LiveView } from '../ui/live/index.js';
 import type { Face, FaceContext } from './face.js';
+import { REPAIR_STEP_ID } from '../steps/workflow-repair.js';
 
 /**
  * The guided run: clack owns the terminal for the interview, the inspection and the plan;
@@ -23,6 +24,7 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
   let live: LiveView | undefined;
   let deployUser = '';
   let dryRun = false;
+  let repairAgreed = false;
   const before = (e: EngineEvent) => {
     // The interview already connected and said so.
     if (e.type === 'step-end' && e.id !== 'ssh') (e.status === 'fail' ? p.error : p.success)(`${label[e.id] ?? e.id}: ${e.detail} (${seconds(e.ms)})`);
@@ -56,10 +58,17 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
       });
       deployUser = res.settings.deployUser;
       dryRun = res.settings.dryRun;
+      repairAgreed = res.settings.repairWorkflow;
       return { settings: res.settings, auth: res.auth, login: res.login };
     },
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
+      // Someone else's workflow file is changed only with its own yes, the diff in view above.
+      const repair = plan.items.find((i) => i.id === REPAIR_STEP_ID && i.status === 'change');
+      if (repair && !repairAgreed && !(await p.confirm({ message: 'Commit the workflow repair shown in the plan?', initial: true }))) {
+        p.warn('Without the repair the release could never run: re-run with --no-release to set up the host and secrets only.');
+        return false;
+      }
       if (!(await p.confirm({ message: `Apply ${plan.items.filter((i) => i.status === 'change').length} changes?`, initial: true }))) return false;
       const { startLiveView } = await import('../ui/live/index.js');
       live = startLiveView({

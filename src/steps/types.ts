@@ -28,6 +28,8 @@ export interface PlanItem {
   fix?: string;
   /** What will run on the host, for the plan view. */
   commands?: string[];
+  /** Lines of a file diff, for the plan view. */
+  diff?: string[];
 }
 
 export type SecretAction = 'create' | 'update' | 'keep' | 'missing' | 'optional';
@@ -51,6 +53,8 @@ export interface RepoState {
   workflowFile: string;
   workflowText: string | undefined;
   workflow: WorkflowInfo | undefined;
+  /** The workflows whose completion starts the release (`on: workflow_run`), as read. */
+  triggers: { path: string; text: string }[];
   appCompose: string | undefined;
   proxyGeneration: ProxyGeneration;
   proxyGenerationGuessed: boolean;
@@ -136,6 +140,8 @@ export interface ApplyContext {
   deployHome: string;
   /** Set by the deploy-key step, read by the secrets step. */
   newKey?: DeployKeyPair;
+  /** Set by the workflow-access step: the repaired tree, made before any change, and the commit it goes on. */
+  repairTree?: { tree: string; parent: string };
   written: string[];
   changed: string[];
 }
