@@ -15,6 +15,13 @@ describe('workflow repair: jamstack mixes', { skip: skipWithoutSshd(), concurren
     if (r.code !== 1) throw new Error(r.stdout + r.stderr);
     await assertNothingWritten(w, true);
   });
+  test('a fine-grained token without "Workflows: write": exit 1 naming it, host and repository untouched', async () => {
+    w.gh.addToken({ token: 'github_pat_fine', workflows: false });
+    w.gh.reset();
+    const r = await w.run([...w.baseArgs('aws'), '--repair-workflow'], { GH_TOKEN: 'github_pat_fine' });
+    if (r.code !== 1 || !/Workflows: write/.test(r.stdout + r.stderr)) throw new Error(r.stdout + r.stderr);
+    await assertNothingWritten(w, true);
+  });
   test('jamstack-litestream-aws, with a Build workflow on ubuntu-20.04 too', () => repairAndRelease(w, 'jamstack-litestream-aws', true));
   test('jamstack-litestream-azure', () => repairAndRelease(w, 'jamstack-litestream-azure', false));
   test('jamstack-litestream-sftp', () => repairAndRelease(w, 'jamstack-litestream-sftp', false));
