@@ -24,7 +24,6 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
   let live: LiveView | undefined;
   let deployUser = '';
   let dryRun = false;
-  let repairAgreed = false;
   const before = (e: EngineEvent) => {
     // The interview already connected and said so.
     if (e.type === 'step-end' && e.id !== 'ssh') (e.status === 'fail' ? p.error : p.success)(`${label[e.id] ?? e.id}: ${e.detail} (${seconds(e.ms)})`);
@@ -58,14 +57,14 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
       });
       deployUser = res.settings.deployUser;
       dryRun = res.settings.dryRun;
-      repairAgreed = res.settings.repairWorkflow;
       return { settings: res.settings, auth: res.auth, login: res.login };
     },
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
-      // Someone else's workflow file is changed only with its own yes, the diff in view above.
+      // Someone's workflow file is changed only with its own yes, the diff in view above
+      // (--repair-workflow is the answer given ahead for --yes, where nobody is asked).
       const repair = plan.items.find((i) => i.id === REPAIR_STEP_ID && i.status === 'change');
-      if (repair && !repairAgreed && !(await p.confirm({ message: 'Commit the workflow repair shown in the plan?', initial: true }))) {
+      if (repair && !(await p.confirm({ message: 'Commit the workflow repair shown in the plan?', initial: true }))) {
         p.warn('Without the repair the release could never run: re-run with --no-release to set up the host and secrets only.');
         return false;
       }
