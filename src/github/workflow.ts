@@ -127,5 +127,5 @@ export function seedSecretNames(target: TargetId): string[] {
 /** The fix for a retired runner, in words a user can act on. */
 export function retiredRunnerFix(info: WorkflowInfo, file: string): string {
   const runners = [...new Set(info.retiredRunners.map((r) => r.runner))].join(', ');
-  return `.github/workflows/${file} runs on ${runners}, which GitHub retired: its jobs wait for a runner forever. Change runs-on to ubuntu-24.04 (or ubuntu-latest) and push; editing workflow files through the API needs the token's "workflow" scope.`;
+  return `.github/workflows/${file} runs on ${runners}, which GitHub retired: its jobs wait for a runner forever. Change runs-on to ubuntu-24.04 (or ubuntu-latest) and push; editing workflow files through the API needs the token's "workflow" scope. A run without --no-release proposes that repair (with --yes: --repair-workflow).`;
 }
