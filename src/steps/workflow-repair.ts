@@ -82,7 +82,7 @@ function workflowFailure(e: unknown, ctx: ApplyContext, stepTitle: string): Step
   const name = repoName(ctx.ins.settings);
   const newToken = `or create a token at ${tokenPageUrl(ctx.ins.settings.apiUrl)}`;
   if (status === 403 && !/rate limit/i.test(message))
-    return new StepError(stepTitle, `GitHub refused to write .github/workflows/ on ${name} (403: ${message.slice(0, 120)})`, `Give the fine-grained token "Workflows: write" for ${name}, ${newToken}; or re-run with --no-release. Nothing in the repository was changed`);
+    return new StepError(stepTitle, `GitHub refused to write .github/workflows/ on ${name} (403: ${message.slice(0, 120)})`, `Give the fine-grained token "Workflows: write" (and "Contents: write") for ${name}, ${newToken}; or re-run with --no-release. Nothing in the repository was changed`);
   if (status === 404 || (status === 422 && /workflow.*scope/i.test(message)))
     return new StepError(stepTitle, `GitHub refused to write .github/workflows/ on ${name}: the token lacks the "workflow" scope`, `Add the workflow scope to the token, ${newToken}; or re-run with --no-release. Nothing in the repository was changed`);
   return githubFailure(e, 'contents', name, ctx.ins.settings.apiUrl);
