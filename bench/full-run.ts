@@ -51,7 +51,7 @@ interface Sample {
     runsStarted: number;
   };
   /** Milliseconds after the spawn, on the emulator's clock (same process, same clock). */
-  timeline: { firstGithub: number | null; firstPut: number | null; lastPutEnd: number | null; dispatch: number | null; lastGithubEnd: number | null };
+  timeline: { firstGithub: number | null; firstPut: number | null; lastPutEnd: number | null; dispatch: number | null; lastGithubEnd: number | null; firstJobStart: number | null };
   tail?: string;
 }
 
@@ -79,8 +79,16 @@ for (let i = 0; i < runs; i++) {
     for (const u of accepted) byUser[u] = (byUser[u] ?? 0) + 1;
     const sessions = [...log.matchAll(/Starting session: (\S+)/g)].map((m) => m[1]!);
 
+    // When the release's first job left the queue, from the jobs GitHub would list (read after the request log is taken).
+    // GitHub's timestamps have whole seconds: firstJobStart - dispatch is only good to a second.
+    const reqsBefore = w.gh.requests();
+    const release = w.gh.runs('acme/app').find((x) => x.workflow === 'release.yml');
+    const jobs = release
+      ? ((await (await fetch(`${w.gh.url}/repos/acme/app/actions/runs/${release.id}/jobs`, { headers: { authorization: 'token ghp_e2etoken' } })).json()) as { jobs: { started_at: string | null }[] }).jobs
+      : [];
+    const starts = jobs.map((j) => (j.started_at ? Date.parse(j.started_at) : NaN)).filter((t) => !Number.isNaN(t));
     const stats = w.gh.stats();
-    const reqs = w.gh.requests();
+    const reqs = reqsBefore;
     const puts = reqs.filter((q) => q.method === 'PUT' && SECRET_PUT.test(q.path.split('?')[0]!));
     const gets: Record<string, number> = {};
     for (const q of reqs.filter((q) => q.method === 'GET')) {
@@ -127,6 +135,7 @@ for (let i = 0; i < runs; i++) {
         lastPutEnd: puts.length ? Math.max(...puts.map((q) => q.end)) - spawnAt : null,
         dispatch: at(reqs.find((q) => q.method === 'POST' && /\/dispatches$/.test(q.path.split('?')[0]!))?.start, spawnAt),
         lastGithubEnd: reqs.length ? Math.max(...reqs.map((q) => q.end)) - spawnAt : null,
+        firstJobStart: starts.length ? Math.min(...starts) - spawnAt : null,
       },
       ...(r.code === 0 ? {} : { tail: (r.stdout + r.stderr).slice(-1500) }),
     });
