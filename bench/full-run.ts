@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sshdAvailable } from '../test/harness/sshd.js';
-import { startWorld } from '../test/helpers/world.js';
+import { needsRepair, startWorld } from '../test/helpers/world.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,9 +45,13 @@ interface Sample {
     non2xx: number;
     /** GETs of /actions/runs/…: following the release, their number depends on the poll interval. */
     runPolls: number;
+    /** What the workflow repair asked: the folder listing at inspection, then refs, commits, blobs, trees, the re-read files. */
+    repairRequests: number;
+    /** Workflow runs started in the repository (the one release, when all goes well). */
+    runsStarted: number;
   };
   /** Milliseconds after the spawn, on the emulator's clock (same process, same clock). */
-  timeline: { firstGithub: number | null; firstPut: number | null; lastPutEnd: number | null; dispatch: number | null; lastGithubEnd: number | null };
+  timeline: { firstGithub: number | null; firstPut: number | null; lastPutEnd: number | null; dispatch: number | null; lastGithubEnd: number | null; firstJobStart: number | null };
   tail?: string;
 }
 
@@ -65,7 +69,8 @@ for (let i = 0; i < runs; i++) {
     const target = /-(aws|azure|sftp)$/.exec(mix)![1]!;
     const s = performance.now();
     const spawnAt = performance.timeOrigin + s;
-    const r = await w.run(w.baseArgs(target));
+    // The web and jamstack mixes release only with their workflow repaired.
+    const r = await w.run([...w.baseArgs(target), ...(needsRepair(mix) ? ['--repair-workflow'] : [])]);
     const wallMs = performance.now() - s;
 
     const log = (await w.host.readLog()).slice(logBefore);
@@ -74,8 +79,16 @@ for (let i = 0; i < runs; i++) {
     for (const u of accepted) byUser[u] = (byUser[u] ?? 0) + 1;
     const sessions = [...log.matchAll(/Starting session: (\S+)/g)].map((m) => m[1]!);
 
+    // When the release's first job left the queue, from the jobs GitHub would list (read after the request log is taken).
+    // GitHub's timestamps have whole seconds: firstJobStart - dispatch is only good to a second.
+    const reqsBefore = w.gh.requests();
+    const release = w.gh.runs('acme/app').find((x) => x.workflow === 'release.yml');
+    const jobs = release
+      ? ((await (await fetch(`${w.gh.url}/repos/acme/app/actions/runs/${release.id}/jobs`, { headers: { authorization: 'token ghp_e2etoken' } })).json()) as { jobs: { started_at: string | null }[] }).jobs
+      : [];
+    const starts = jobs.map((j) => (j.started_at ? Date.parse(j.started_at) : NaN)).filter((t) => !Number.isNaN(t));
     const stats = w.gh.stats();
-    const reqs = w.gh.requests();
+    const reqs = reqsBefore;
     const puts = reqs.filter((q) => q.method === 'PUT' && SECRET_PUT.test(q.path.split('?')[0]!));
     const gets: Record<string, number> = {};
     for (const q of reqs.filter((q) => q.method === 'GET')) {
@@ -110,13 +123,19 @@ for (let i = 0; i < runs; i++) {
         gets,
         non2xx: reqs.filter((q) => q.status >= 300).length,
         runPolls: reqs.filter((q) => q.method === 'GET' && /\/actions\/runs\//.test(q.path)).length,
+        repairRequests: reqs.filter((q) => {
+          const path = decodeURIComponent(q.path);
+          return /\/git\//.test(path) || /\/contents\/\.github\/workflows(\?|$)/.test(path) || /\/contents\/\.github\/workflows\/.*ref=[0-9a-f]{40}/.test(path);
+        }).length,
+        runsStarted: w.gh.events().filter((e) => e.kind === 'run').length,
       },
       timeline: {
         firstGithub: reqs.length ? reqs[0]!.start - spawnAt : null,
         firstPut: puts.length ? Math.min(...puts.map((q) => q.start)) - spawnAt : null,
         lastPutEnd: puts.length ? Math.max(...puts.map((q) => q.end)) - spawnAt : null,
-        dispatch: at(reqs.find((q) => q.method === 'POST')?.start, spawnAt),
+        dispatch: at(reqs.find((q) => q.method === 'POST' && /\/dispatches$/.test(q.path.split('?')[0]!))?.start, spawnAt),
         lastGithubEnd: reqs.length ? Math.max(...reqs.map((q) => q.end)) - spawnAt : null,
+        firstJobStart: starts.length ? Math.min(...starts) - spawnAt : null,
       },
       ...(r.code === 0 ? {} : { tail: (r.stdout + r.stderr).slice(-1500) }),
     });

@@ -69,6 +69,10 @@ export const SWITCHES = {
     help: ['with --yes: trust and record a host key never', 'seen before; a changed key is always refused'],
   },
   release: { kind: 'switch', flag: 'no-release', negated: true, group: 'Run', help: ['do everything but trigger the release'] },
+  repairWorkflow: {
+    kind: 'switch', flag: 'repair-workflow', group: 'Run',
+    help: ['with --yes: commit the workflow repairs the plan', 'shows (a retired runner, a literal port 22)'],
+  },
   rotate: { kind: 'switch', flag: 'rotate', group: 'Run', help: ['rotate credentials: new deploy key, storage', 'secrets, email'] },
   rotateOnly: { kind: 'list', flag: 'rotate-only', arg: '<item>', group: 'Run', help: ['with --rotate: only deploy-key, storage or', 'email (repeatable)'] },
   dryRun: { kind: 'switch', flag: 'dry-run', group: 'Run', help: ['inspect host and repository, print the plan,', 'change nothing'] },
@@ -86,7 +90,7 @@ export type Field = ValueField | SwitchField;
 export const HELP_ORDER: readonly (ValueKey | SwitchKey)[] = [
   'host', 'sshHost', 'sshPort', 'user', 'deployUser', 'identity', 'knownHosts', 'acceptNewHostKey', 'email',
   'repo', 'githubApiUrl', 'workflow', 'target', 'envFile',
-  'release', 'rotate', 'rotateOnly', 'keepDeployKey', 'dryRun', 'yes', 'demo', 'help', 'version',
+  'release', 'repairWorkflow', 'rotate', 'rotateOnly', 'keepDeployKey', 'dryRun', 'yes', 'demo', 'help', 'version',
 ];
 
 export const fieldOf = (k: ValueKey | SwitchKey): Field => (k in VALUE_FIELDS ? VALUE_FIELDS[k as ValueKey] : SWITCHES[k as SwitchKey]);

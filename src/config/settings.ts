@@ -24,6 +24,8 @@ export interface Settings {
   token: Sensitive;
   workflowFile: string;
   release: boolean;
+  /** Consent, given up front, to commit the workflow repairs the plan proposes. */
+  repairWorkflow: boolean;
   rotate: boolean;
   rotateItems: RotateItem[];
   keepDeployKey: string | undefined;
@@ -196,6 +198,7 @@ export function toSettings(d: Draft, cli: CliOptions, home: string, opts: { stor
     token: d.token!,
     workflowFile: value('workflow'),
     release: cli.release,
+    repairWorkflow: cli.repairWorkflow,
     rotate: cli.rotate,
     rotateItems: rotateItemsOf(cli),
     keepDeployKey: cli.keepDeployKey ? expandHome(cli.keepDeployKey, home) : undefined,

@@ -1,8 +1,8 @@
 import { StepError } from '../errors.js';
-import { getFileText, getPublicKey, getRepo, listSecrets } from '../github/api.js';
+import { getFileText, getPublicKey, getRepo, listDir, listSecrets, type RepoRef } from '../github/api.js';
 import type { GitHubClient } from '../github/client.js';
 import { githubFailure } from '../github/errors.js';
-import { analyzeWorkflow, WorkflowParseError } from '../github/workflow.js';
+import { analyzeWorkflow, WorkflowParseError, type WorkflowInfo } from '../github/workflow.js';
 import { agentKeyBlobs, openLogin, type OpenedLogin } from '../host/connect.js';
 import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
 import { shArgv } from '../host/shell.js';
@@ -59,12 +59,14 @@ export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise
     if (e instanceof WorkflowParseError) throw new StepError('workflow', e.message, `Fix .github/workflows/${settings.workflowFile} on ${ref}, or name another file with --workflow`);
     throw e;
   }
+  const triggers = workflow?.triggeredBy.length ? await readTriggers(gh, r, ref, settings.workflowFile, workflow).catch(fail('contents', name)) : [];
   const gen = proxyGenerationOf(composeYml ?? composeTemplate);
   return {
     info,
     workflowFile: settings.workflowFile,
     workflowText,
     workflow,
+    triggers,
     appCompose: composeYml ?? composeTemplate,
     proxyGeneration: gen ?? 'bridge',
     proxyGenerationGuessed: !gen,
@@ -72,6 +74,26 @@ export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise
     publicKey,
     ...(renamedFrom ? { renamedFrom } : {}),
   };
+}
+
+/**
+ * The workflows whose completion starts the release (`on: workflow_run` names them by their
+ * `name:`): a job of theirs that can never run means the release never starts that way either.
+ */
+async function readTriggers(gh: GitHubClient, r: RepoRef, ref: string, releaseFile: string, release: WorkflowInfo): Promise<{ path: string; text: string }[]> {
+  const dir = '.github/workflows';
+  const files = (await listDir(gh, r, dir, ref)).filter((f) => /\.ya?ml$/.test(f) && f !== releaseFile);
+  const texts = await Promise.all(files.map(async (f) => ({ path: `${dir}/${f}`, text: await getFileText(gh, r, `${dir}/${f}`, ref) })));
+  return texts.filter((t): t is { path: string; text: string } => {
+    if (t.text === undefined) return false;
+    try {
+      const name = analyzeWorkflow(t.text).name;
+      return name !== undefined && release.triggeredBy.includes(name);
+    } catch {
+      // Someone else's unparsable workflow is not ours to judge.
+      return false;
+    }
+  });
 }
 
 const blank = (f: RepoFile): boolean =>

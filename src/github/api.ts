@@ -177,3 +177,41 @@ export async function listJobs(gh: GitHubClient, r: RepoRef, runId: number): Pro
     steps: (j.steps ?? []).map((s) => ({ name: s.name, number: s.number, status: s.status, conclusion: s.conclusion })),
   }));
 }
+
+/** The file names in a folder on a ref (none when it does not exist). */
+export async function listDir(gh: GitHubClient, r: RepoRef, path: string, ref: string): Promise<string[]> {
+  try {
+    const res = await gh.request('GET /repos/{owner}/{repo}/contents/{path}', { ...r, path, ref });
+    return Array.isArray(res.data) ? res.data.filter((e) => e.type === 'file').map((e) => e.name) : [];
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return [];
+    throw e;
+  }
+}
+
+/** The commit a branch points at, and that commit's tree. */
+export async function branchHead(gh: GitHubClient, r: RepoRef, branch: string): Promise<{ commit: string; tree: string }> {
+  const ref = await gh.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...r, ref: `heads/${branch}` });
+  const commit = await gh.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { ...r, commit_sha: ref.data.object.sha });
+  return { commit: commit.data.sha, tree: commit.data.tree.sha };
+}
+
+/** A tree that is `baseTree` with these files replaced (blobs first: their text is sent once, as UTF-8). */
+export async function createTreeWith(gh: GitHubClient, r: RepoRef, baseTree: string, files: { path: string; text: string }[]): Promise<string> {
+  const blobs = await Promise.all(
+    files.map((f) => gh.request('POST /repos/{owner}/{repo}/git/blobs', { ...r, content: Buffer.from(f.text, 'utf8').toString('base64'), encoding: 'base64' })),
+  );
+  const tree = await gh.request('POST /repos/{owner}/{repo}/git/trees', {
+    ...r,
+    base_tree: baseTree,
+    tree: files.map((f, i) => ({ path: f.path, mode: '100644' as const, type: 'blob' as const, sha: blobs[i]!.data.sha })),
+  });
+  return tree.data.sha;
+}
+
+/** A commit on `parent`, then the branch moved to it; never forced, so a concurrent push makes GitHub refuse (422). */
+export async function commitToBranch(gh: GitHubClient, r: RepoRef, branch: string, parent: string, tree: string, message: string): Promise<string> {
+  const c = await gh.request('POST /repos/{owner}/{repo}/git/commits', { ...r, message, tree, parents: [parent] });
+  await gh.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...r, ref: `heads/${branch}`, sha: c.data.sha, force: false });
+  return c.data.sha;
+}

@@ -5,7 +5,20 @@ import { storageSecretNames, targetOfSecrets, type TargetId } from '../targets/i
 export const OPTIONAL_SECRETS = new Set(['APPSETTINGS_PATCH', 'DEPLOY_CDN']);
 /** Provided by Actions itself; setting it is refused by GitHub anyway. */
 export const PROVIDED_SECRETS = new Set(['GITHUB_TOKEN']);
-const RETIRED_RUNNERS = new Set(['ubuntu-18.04', 'ubuntu-20.04']);
+/**
+ * Runner labels GitHub no longer provisions (a job asking for one waits forever), each with
+ * the supported label of the same family the repair puts in its place: the current LTS
+ * for Ubuntu, so a job keeps its OS and gets the longest support.
+ */
+export const RETIRED_RUNNERS: Readonly<Record<string, string>> = {
+  'ubuntu-16.04': 'ubuntu-24.04',
+  'ubuntu-18.04': 'ubuntu-24.04',
+  'ubuntu-20.04': 'ubuntu-24.04',
+  'windows-2019': 'windows-2022',
+  'macos-11': 'macos-14',
+  'macos-12': 'macos-14',
+};
+const isRetired = (label: string): boolean => Object.hasOwn(RETIRED_RUNNERS, label.toLowerCase());
 
 export interface WorkflowInfo {
   /** Every `secrets.NAME` the workflow reads, in first-seen order. */
@@ -18,6 +31,10 @@ export interface WorkflowInfo {
   retiredRunners: { job: string; runner: string }[];
   /** Steps that hard-code `port: 22` while DEPLOY_PORT is elsewhere: a non-22 SSH port will not work there. */
   hardCodedPort22: boolean;
+  /** The workflow's `name:`, which `on: workflow_run: workflows:` refers to. */
+  name: string | undefined;
+  /** Names of the workflows whose completion starts this one (`on: workflow_run`). */
+  triggeredBy: string[];
   /** The blazor generation joins the external `nginx` network; the others use the default bridge. */
   usesExternalNetwork?: boolean;
 }
@@ -82,8 +99,11 @@ export function analyzeWorkflow(text: string): WorkflowInfo {
   for (const [job, def] of Object.entries(jobs)) {
     const runsOn = def?.['runs-on'];
     for (const r of Array.isArray(runsOn) ? runsOn : [runsOn])
-      if (typeof r === 'string' && RETIRED_RUNNERS.has(r)) retiredRunners.push({ job, runner: r });
+      if (typeof r === 'string' && isRetired(r)) retiredRunners.push({ job, runner: r });
   }
+
+  const wfRun = on && typeof on === 'object' && !Array.isArray(on) ? (on as Record<string, { workflows?: unknown } | null>).workflow_run : undefined;
+  const triggeredBy = [wfRun?.workflows].flat().filter((w): w is string => typeof w === 'string');
 
   const hostSecret = seen.has('DEPLOY_HOST') ? 'DEPLOY_HOST' : seen.has('DEPLOY_API') ? 'DEPLOY_API' : undefined;
   return {
@@ -93,6 +113,8 @@ export function analyzeWorkflow(text: string): WorkflowInfo {
     dispatchable: dispatch,
     requiredInputs,
     retiredRunners,
+    name: typeof doc.name === 'string' ? doc.name : undefined,
+    triggeredBy,
     hardCodedPort22: /^\s*port:\s*['"]?22['"]?\s*$/m.test(text),
   };
 }
@@ -105,5 +127,5 @@ export function seedSecretNames(target: TargetId): string[] {
 /** The fix for a retired runner, in words a user can act on. */
 export function retiredRunnerFix(info: WorkflowInfo, file: string): string {
   const runners = [...new Set(info.retiredRunners.map((r) => r.runner))].join(', ');
-  return `.github/workflows/${file} runs on ${runners}, which GitHub retired: its jobs wait for a runner forever. Change runs-on to ubuntu-24.04 (or ubuntu-latest) and push; editing workflow files through the API needs the token's "workflow" scope.`;
+  return `.github/workflows/${file} runs on ${runners}, which GitHub retired: its jobs wait for a runner forever. Change runs-on to ubuntu-24.04 (or ubuntu-latest) and push; editing workflow files through the API needs the token's "workflow" scope. A run without --no-release proposes that repair (with --yes: --repair-workflow).`;
 }

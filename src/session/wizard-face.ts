@@ -10,6 +10,7 @@ import { planLines, seconds, wrapLines } from '../ui/format.js';
 import { compactPlanLines } from '../ui/plan-text.js';
 import type { LiveView } from '../ui/live/index.js';
 import type { Face, FaceContext } from './face.js';
+import { REPAIR_STEP_ID } from '../steps/workflow-repair.js';
 
 /**
  * The guided run: clack owns the terminal for the interview, the inspection and the plan;
@@ -68,6 +69,13 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
     },
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
+      // Someone's workflow file is changed only with its own yes, the diff in view above
+      // (--repair-workflow is the answer given ahead for --yes, where nobody is asked).
+      const repair = plan.items.find((i) => i.id === REPAIR_STEP_ID && i.status === 'change');
+      if (repair && !(await p.confirm({ message: 'Commit the workflow repair shown in the plan?', initial: true }))) {
+        p.warn('Without the repair the release could never run: re-run with --no-release to set up the host and secrets only.');
+        return false;
+      }
       const n = plan.items.filter((i) => i.status === 'change').length;
       for (;;) {
         const choice = await p.select({

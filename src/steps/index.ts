@@ -7,6 +7,7 @@ import { planSecretList, secretsStep } from './secrets.js';
 import { shimStep } from './shim.js';
 import type { Inspection, Plan, PlanItem, Step } from './types.js';
 import { workflowStep, workflowWarnings } from './workflow.js';
+import { workflowAccessStep, workflowRepairStep } from './workflow-repair.js';
 
 /**
  * Every step of a run, in order: the plan shows their rows top to bottom, and the changes
@@ -14,6 +15,8 @@ import { workflowStep, workflowWarnings } from './workflow.js';
  * Adding a step is one file and one row here.
  */
 export const STEPS: readonly Step[] = [
+  // First of all: a token that may not write workflows stops the run before any change.
+  workflowAccessStep,
   ...CHECK_STEPS,
   shimStep,
   deployUserStep,
@@ -22,6 +25,7 @@ export const STEPS: readonly Step[] = [
   workflowStep,
   secretsStep,
   deployKeyCleanupStep,
+  workflowRepairStep,
   releaseStep,
 ];
 

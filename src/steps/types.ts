@@ -30,6 +30,8 @@ export interface PlanItem {
   badInput?: boolean;
   /** What will run on the host, for the plan view. */
   commands?: string[];
+  /** Lines of a file diff, for the plan view. */
+  diff?: string[];
 }
 
 export type SecretAction = 'create' | 'update' | 'keep' | 'missing' | 'optional';
@@ -53,6 +55,8 @@ export interface RepoState {
   workflowFile: string;
   workflowText: string | undefined;
   workflow: WorkflowInfo | undefined;
+  /** The workflows whose completion starts the release (`on: workflow_run`), as read. */
+  triggers: { path: string; text: string }[];
   appCompose: string | undefined;
   proxyGeneration: ProxyGeneration;
   proxyGenerationGuessed: boolean;
@@ -140,6 +144,8 @@ export interface ApplyContext {
   deployHome: string;
   /** Set by the deploy-key step, read by the secrets step. */
   newKey?: DeployKeyPair;
+  /** Set by the workflow-access step: the repaired tree, made before any change, and the commit it goes on. */
+  repairTree?: { tree: string; parent: string };
   written: string[];
   changed: string[];
 }

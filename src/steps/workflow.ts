@@ -23,8 +23,10 @@ export function workflowWarnings(ins: Inspection): string[] {
   const wf = ins.repo.workflow;
   const out: string[] = [];
   if (!wf) return out;
-  if (wf.retiredRunners.length) out.push(retiredRunnerFix(wf, ins.repo.workflowFile));
-  if (ins.settings.sshPort !== 22 && wf.hardCodedPort22)
+  // With a release to run, the workflow-repair row speaks for what it can repair.
+  const repairable = ins.settings.release;
+  if (wf.retiredRunners.length && !repairable) out.push(retiredRunnerFix(wf, ins.repo.workflowFile));
+  if (ins.settings.sshPort !== 22 && wf.hardCodedPort22 && !(repairable && wf.secrets.includes('DEPLOY_PORT')))
     out.push(`SSH port ${ins.settings.sshPort}: some steps of ${ins.repo.workflowFile} use port: 22 literally; change them to \${{ secrets.DEPLOY_PORT }} or the release cannot log in`);
   if (ins.repo.proxyGenerationGuessed)
     out.push('no .deploy/docker-compose*.yml found in the repository: the proxy runs on the default bridge (as the web and jamstack mixes need)');

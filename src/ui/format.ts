@@ -20,6 +20,8 @@ export function planLines(plan: Plan): string[] {
   for (const i of plan.items) {
     out.push(`  ${STATUS_WORD[i.status].padEnd(11)} ${i.title.padEnd(w)}  ${i.detail}`);
     if (i.status === 'change') for (const c of i.commands ?? []) out.push(`  ${''.padEnd(11)} ${''.padEnd(w)}  $ ${c}`);
+    // Under the title, not the detail: a changed line keeps its whole width on 80 columns.
+    for (const d of i.diff ?? []) out.push(`  ${''.padEnd(11)} ${d}`);
     if (i.fix) for (const [n, l] of i.fix.split('\n').entries()) out.push(`  ${''.padEnd(11)} ${''.padEnd(w)}  ${n ? '    ' : 'fix: '}${l}`);
   }
   if (plan.secrets.length) {

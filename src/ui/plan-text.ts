@@ -49,6 +49,8 @@ function itemLines(i: PlanItem, width: number, titleW: number, narrow: boolean, 
   const room = width - lead;
   const detail = wrapWords(i.detail, room);
   const out = narrow ? [`${status}${i.title}`, ...under(detail)] : [`${status}${i.title.padEnd(titleW)}  ${detail[0]}`, ...under(detail.slice(1))];
+  // A diff is what the user consents to: every line of it, each on one line.
+  out.push(...under((i.diff ?? []).map((d) => oneLine(d, room))));
   if (i.status === 'change') out.push(...under((i.commands ?? []).map((c) => oneLine(`$ ${c}`, room))));
   if (i.fix)
     for (const [n, l] of i.fix.split('\n').entries()) {

@@ -10,7 +10,7 @@ import { DEMO } from '../../src/sandbox/demo/sandbox.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'create-litestream-host.js');
-const SECRETS = ['AWS_ACCESS_KEY_ID', 'AWS_S3_BUCKET', 'AWS_SECRET_ACCESS_KEY', 'DEPLOY_HOST', 'DEPLOY_KEY', 'DEPLOY_USERNAME', 'LETSENCRYPT_EMAIL'];
+const SECRETS = ['AWS_ACCESS_KEY_ID', 'AWS_S3_BUCKET', 'AWS_SECRET_ACCESS_KEY', 'DEPLOY_HOST', 'DEPLOY_KEY', 'DEPLOY_PORT', 'DEPLOY_USERNAME', 'LETSENCRYPT_EMAIL'];
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const t0 = Date.now();
@@ -47,6 +47,7 @@ test('--demo --yes: the whole run against the sandbox, every secret opened, noth
     assert.doesNotMatch(all, /MISMATCH|MISSING|NOT recognised/);
 
     assert.match(r.stdout, /^done shim: /m);
+    assert.match(r.stdout, /^done workflow-repair: [0-9a-f]{7} on main: 3 line\(s\) in release\.yml \(\d+ms\)$/m);
     assert.match(r.stdout, /^ {4}\| {2}Container nginx-proxy {2}Started$/m, 'compose output streamed');
     assert.match(r.stdout, /^ {4}\/usr\/local\/bin\/docker-compose +0755 root +exec docker compose --compatibility "\$@"$/m);
     assert.match(r.stdout, /^ {4}\/home\/deploy\/\.deploy\/nginx-proxy\/nginx-proxy-compose\.yml +0600 deploy +/m);
@@ -73,7 +74,11 @@ test('--demo --dry-run prints the plan from the sandbox and changes nothing', { 
     const r = await run(['--demo', '--yes', '--dry-run'], { HOME: home, USERPROFILE: home, CI: '1', CLH_DEMO_FAST: '1', TMPDIR: tmpdir() });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^Plan:$/m);
-    assert.match(r.stdout, /will change +Repository secrets +create 7/);
+    assert.match(r.stdout, /will change +Repository secrets +create 8/);
+    // The sandbox repository is the web mix: the repair is in the plan, as a diff.
+    assert.match(r.stdout, /will change +Workflow repair +commit 3 line\(s\) in release\.yml/);
+    assert.match(r.stdout, /- runs-on: ubuntu-20\.04\n.*\+ runs-on: ubuntu-24\.04/);
+    assert.match(r.stdout, /- port: 22\n.*\+ port: \$\{\{ secrets\.DEPLOY_PORT \}\}/);
     assert.doesNotMatch(r.stdout, /^\.\.\. Install the docker-compose shim/m);
     assert.match(r.stdout, /nothing was changed/);
     assert.deepEqual(readdirSync(home), []);

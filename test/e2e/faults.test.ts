@@ -60,7 +60,7 @@ function runAs(uid: number, args: string[], env: Record<string, string | undefin
 
 describe('faults and hostile input', { skip: skipWithoutSshd(), concurrency: false }, () => {
   let w: World;
-  const args = () => w.baseArgs('sftp', 'deploy');
+  const args = () => [...w.baseArgs('sftp', 'deploy'), '--repair-workflow'];
   before(async () => {
     w = await startWorld({ mix: 'litestream-sftp' });
   });

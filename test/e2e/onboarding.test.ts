@@ -2,7 +2,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, STORAGE, skipWithoutSshd, startWorld, type World } from '../helpers/world.js';
+import { REPO, STORAGE, needsRepair, skipWithoutSshd, startWorld, type World } from '../helpers/world.js';
 import { encodeUserinfo } from '../../src/targets/index.js';
 
 const SECRET_VALUES = Object.values(STORAGE).flatMap((s) => Object.values(s)).filter((v) => v.length > 6);
@@ -31,6 +31,7 @@ for (const [mix, deployUser] of [
 ] as const) {
   describe(`first run and re-run: ${mix}`, { skip: skipWithoutSshd(), concurrency: false }, () => {
     let w: World;
+    const args = (target: string) => [...w.baseArgs(target, deployUser), ...(needsRepair(mix) ? ['--repair-workflow'] : [])];
     before(async () => {
       w = await startWorld({ mix });
     });
@@ -38,7 +39,7 @@ for (const [mix, deployUser] of [
 
     test('--dry-run prints the plan and changes nothing', async () => {
       const target = /-(aws|azure|sftp)$/.exec(mix)![1]!;
-      const r = await w.run([...w.baseArgs(target, deployUser), '--dry-run']);
+      const r = await w.run([...args(target), '--dry-run']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Plan:/);
       assert.match(r.stdout, /will change +docker-compose shim/);
@@ -50,7 +51,7 @@ for (const [mix, deployUser] of [
 
     test('a full --yes run sets up host and repository and releases', async () => {
       const target = /-(aws|azure|sftp)$/.exec(mix)![1]!;
-      const r = await w.run(w.baseArgs(target, deployUser));
+      const r = await w.run(args(target));
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       assertNoSecretPrinted(w, r.stdout + r.stderr);
       // Host: shim, proxy, deploy user, key.
@@ -90,7 +91,7 @@ for (const [mix, deployUser] of [
       const before = await w.host.run('sha256sum /usr/local/bin/docker-compose /home/*/.ssh/authorized_keys /home/*/.deploy/nginx-proxy/nginx-proxy-compose.yml');
       await w.host.clearDockerCalls();
       w.gh.reset();
-      const r = await w.run(w.baseArgs(target, deployUser));
+      const r = await w.run(args(target));
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /nothing to change/);
       const after = await w.host.run('sha256sum /usr/local/bin/docker-compose /home/*/.ssh/authorized_keys /home/*/.deploy/nginx-proxy/nginx-proxy-compose.yml');

@@ -1,3 +1,4 @@
+import { analyzeWorkflow } from '../../src/github/workflow.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makePlan, blockedItems } from '../../src/steps/index.js';
@@ -143,12 +144,45 @@ test('secrets: changed value updates, unknown set-by-hand is overwritten with a 
   assert.equal(item(other, 'secrets').status, 'blocked');
 });
 
-test('web mix: DEPLOY_PORT filled, retired runner and port-22 warnings, bridge proxy', () => {
-  const p = makePlan(inspection({ settings: settings({ sshPort: 2222 }), repo: repoState('litestream-aws') }));
+test('web mix: DEPLOY_PORT filled; with --no-release, retired runner and port-22 warnings; bridge proxy', () => {
+  const p = makePlan(inspection({ settings: settings({ sshPort: 2222, release: false }), repo: repoState('litestream-aws') }));
   assert.equal(p.secrets.find((s) => s.name === 'DEPLOY_PORT')!.action, 'create');
   assert.ok(p.warnings.some((w) => /ubuntu-20\.04.*retired.*ubuntu-24\.04.*workflow" scope/.test(w)), p.warnings.join('\n'));
   assert.ok(p.warnings.some((w) => /port: 22 literally/.test(w)));
+  assert.equal(item(p, 'workflow-repair').status, 'skip');
   assert.match(item(p, 'proxy').detail, /default bridge/);
+});
+
+test('web mix under --yes: a release that could never run blocks the plan, naming --repair-workflow and --no-release, diff shown', () => {
+  const p = makePlan(inspection({ settings: settings({ sshPort: 2222 }), repo: repoState('litestream-aws') }));
+  const r = item(p, 'workflow-repair');
+  assert.equal(r.status, 'blocked');
+  assert.match(r.fix!, /--repair-workflow.*--no-release/);
+  assert.deepEqual(r.diff!.filter((l) => /^\s+\d+ - /.test(l)).map((l) => l.trim()), ['24 - runs-on: ubuntu-20.04', '70 - runs-on: ubuntu-20.04', '135 - port: 22']);
+  assert.equal(p.warnings.filter((w) => /retired|port: 22/.test(w)).length, 0, 'the row speaks, not a warning');
+});
+
+test('repair: consent makes it a change; a classic token without workflow blocks it; blazor and repaired files plan nothing', () => {
+  const web = repoState('jamstack-litestream-aws');
+  assert.equal(item(makePlan(inspection({ settings: settings({ repairWorkflow: true }), repo: web })), 'workflow-repair').status, 'change');
+  assert.equal(item(makePlan(inspection({ settings: settings({ yes: false }), repo: web })), 'workflow-repair').status, 'change');
+  const noScope = { ...web, info: { ...web.info, tokenScopes: ['repo'] } };
+  const blocked = item(makePlan(inspection({ settings: settings({ repairWorkflow: true }), repo: noScope })), 'workflow-repair');
+  assert.equal(blocked.status, 'blocked');
+  assert.match(`${blocked.detail} ${blocked.fix}`, /"workflow" scope.*settings\/tokens\/new/);
+  assert.equal(item(makePlan(inspection({ settings: settings({ sshPort: 2222 }), repo: repoState('blazor-litestream-aws') })), 'workflow-repair').status, 'ok');
+  const fixed = repoState('litestream-aws');
+  const text = fixed.workflowText!.replace(/ubuntu-20\.04/g, 'ubuntu-24.04').replace('port: 22', 'port: ${{ secrets.DEPLOY_PORT }}');
+  const repaired = { ...fixed, workflowText: text, workflow: analyzeWorkflow(text) };
+  assert.equal(item(makePlan(inspection({ settings: settings({ sshPort: 2222 }), repo: repaired })), 'workflow-repair').status, 'ok');
+});
+
+test('repair: the Build workflow that starts the release is read and repaired too', () => {
+  const build = 'name: Build\non: push\njobs:\n  build:\n    runs-on: ubuntu-20.04\n';
+  const blazor = { ...repoState('blazor-litestream-aws'), triggers: [{ path: '.github/workflows/build.yml', text: build }] };
+  const r = item(makePlan(inspection({ settings: settings({ repairWorkflow: true }), repo: blazor })), 'workflow-repair');
+  assert.equal(r.status, 'change');
+  assert.deepEqual(r.diff, ['.github/workflows/build.yml:', '     5 - runs-on: ubuntu-20.04', '       + runs-on: ubuntu-24.04']);
 });
 
 test('jamstack mix: DEPLOY_API is the host secret; DEPLOY_CDN optional', () => {

@@ -1,6 +1,8 @@
 /**
  * The demo's sandbox: its inputs (DEMO), the droplet and the GitHub emulator started in
  * this process with the template's files and release jobs, and the answers a run gets.
+ * The repository is the web mix as its users have it: on ubuntu-20.04, which GitHub
+ * retired, with a literal `port: 22`, so a demo run walks through the workflow repair.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,7 +23,7 @@ export const DEMO = {
   deployUser: 'deploy',
   email: 'you@litestream-demo.dev',
   target: 'aws',
-  template: 'blazor-litestream-aws',
+  template: 'litestream-aws',
   storage: {
     AWS_S3_BUCKET: 'demo-sqlite-replicas',
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
@@ -35,11 +37,11 @@ export const DEMO = {
 export const RELEASE_JOBS = [
   {
     name: 'push_to_registry',
-    steps: ['Set up job', 'checkout', 'Env variable assignment', 'Assign version', 'Login to GitHub Container Registry', 'Setup dotnet', 'Build and push Docker image', 'Post checkout', 'Complete job'],
+    steps: ['Set up job', 'checkout', 'Env variable assignment', 'Assign version', 'Login to GitHub Container Registry', 'Build and push Docker images', 'Post checkout', 'Complete job'],
   },
   {
     name: 'deploy_via_ssh',
-    steps: ['Set up job', 'checkout', 'repository name fix and env', 'Create .env file', 'copy files to target server via scp', 'Run remote db migrations', 'remote docker-compose up via ssh', 'Post checkout', 'Complete job'],
+    steps: ['Set up job', 'checkout', 'repository name fix and env', 'docker-compose file prep', 'copy compose file via scp', 'Set the value', 'Run remote db migrations', 'remote docker-compose up via ssh', 'Post checkout', 'Complete job'],
   },
 ];
 
@@ -84,7 +86,7 @@ export async function startSandbox(o: { fast?: boolean } = {}): Promise<Sandbox>
       private: true,
       files: {
         '.github/workflows/release.yml': readAsset('demo/release.yml'),
-        '.deploy/docker-compose.yml': readAsset('demo/docker-compose.yml'),
+        '.deploy/docker-compose-template.yml': readAsset('demo/docker-compose-template.yml'),
       },
     });
     github.setPlaybook({ jobs: RELEASE_JOBS, stepMs: fast ? 10 : 300, queuedMs: fast ? 10 : 800 });

@@ -9,25 +9,16 @@ import { join } from 'node:path';
 import type { CliOptions } from '../../config/options.js';
 import type { Settings } from '../../config/settings.js';
 import { memoryStore } from '../../config/store.js';
-import type { EngineEvent } from '../../steps/types.js';
 import { peekRepo, type World } from '../../session/world.js';
 import { sandboxReceipt } from './receipt.js';
 import { DEMO, demoDraft, startSandbox } from './sandbox.js';
 
 /**
- * The sandbox listens on a random local port; a droplet's sshd is on 22, where the
- * template's literal `port: 22` is right. Say so instead of warning about it.
+ * Flags other than --dry-run, --no-release and --yes do not apply to the sandbox. The
+ * sandbox repository's workflow needs the repair to release: the demo consents to it, since
+ * the plan shows the diff before anything changes, and the repository is the sandbox's.
  */
-const sandboxNote = (port: number) => {
-  const portWarning = new RegExp(`^SSH port ${port}: .*port: 22`);
-  return (e: EngineEvent): EngineEvent =>
-    e.type === 'warning' && portWarning.test(e.message)
-      ? { type: 'warning', message: `(sandbox only) SSH is on port ${port} here; on a droplet it is 22, which is what release.yml's \`port: 22\` expects` }
-      : e;
-};
-
-/** Flags other than --dry-run, --no-release and --yes do not apply to the sandbox. */
-export const DEMO_OPTIONS: Partial<CliOptions> = { acceptNewHostKey: true, rotate: false, rotateOnly: [], keepDeployKey: undefined, identity: undefined };
+export const DEMO_OPTIONS: Partial<CliOptions> = { repairWorkflow: true, acceptNewHostKey: true, rotate: false, rotateOnly: [], keepDeployKey: undefined, identity: undefined };
 
 export async function demoWorld(env: Record<string, string | undefined>): Promise<World> {
   const started = Date.now();
@@ -56,7 +47,6 @@ export async function demoWorld(env: Record<string, string | undefined>): Promis
         `  inputs  --host ${s.host} --user ${s.user} --deploy-user ${s.deployUser} --email ${s.email} --target ${s.target}, example AWS keys`,
         '',
       ],
-      mapEvent: sandboxNote(sb.droplet.port),
       afterRun: async (settings, summary) => {
         const r = await sandboxReceipt(sb, settings, summary);
         // The receipt's own heading becomes the title.
