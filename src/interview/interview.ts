@@ -78,7 +78,8 @@ export async function interview(p: Prompter, ctx: InterviewContext): Promise<Int
       ),
       '',
       ...para('You need: a host you can SSH into, the repository, a GitHub token, and a storage account (AWS S3, Azure Blob or any SFTP server).'),
-      ...para('About 5 minutes of questions; the first release takes 5-10 more. Nothing changes until you confirm the plan.'),
+      ...para('About 5 minutes of questions; the first release takes 5-10 more.'),
+      ...para('Nothing changes until you confirm the plan.'),
     ].join('\n'),
     'What happens',
   );

@@ -1,5 +1,4 @@
-import stringWidth from 'string-width';
-import type { Plan, PlanItem, SecretPlan } from '../steps/types.js';
+import type { Plan, SecretPlan } from '../steps/types.js';
 import { STATUS_WORD } from './format.js';
 import { oneLine, wrapWords } from './wrap.js';
 
@@ -15,47 +14,33 @@ const SECRET_GROUPS: [SecretPlan['action'], string][] = [
 
 /**
  * The plan for the wizard, to fit one screen: the items that are simply ok share a line or
- * two, each change and each blocked item gets its detail (wrapped under its column), its
- * commands on one line each and its fix, and the secrets are grouped by what happens to them.
- * Below about 70 columns an item's detail goes under its title.
+ * two, each change and each blocked item gets its title and detail (wrapped under them), its
+ * diff and its fix, and the secrets are grouped by what happens to them; the commands are
+ * in the whole plan, on request.
  */
 export function compactPlanLines(plan: Plan, width: number): string[] {
   const out: string[] = [];
+  const hang = (first: string, text: string, indent = STATUS_COL) => {
+    const [a, ...rest] = wrapWords(text, width - indent);
+    return [`${first.padEnd(indent)}${a}`, ...rest.map((l) => ' '.repeat(indent) + l)];
+  };
   const ok = plan.items.filter((i) => i.status === 'ok');
-  const shown = plan.items.filter((i) => i.status !== 'ok');
-  const titleW = Math.max(0, ...shown.map((i) => stringWidth(i.title)));
-  const narrow = width - STATUS_COL - titleW - 2 < 30;
-  const lead = narrow ? 4 : STATUS_COL + titleW + 2;
-  const under = (lines: string[]) => lines.map((l) => ' '.repeat(lead) + l);
-  if (ok.length) {
-    const [first, ...rest] = wrapWords(ok.map((i) => i.title).join(', '), width - STATUS_COL);
-    out.push(`${STATUS_WORD.ok.padEnd(STATUS_COL)}${first}`, ...rest.map((l) => ' '.repeat(STATUS_COL) + l));
+  if (ok.length) out.push(...hang(STATUS_WORD.ok, ok.map((i) => i.title).join(', ')));
+  for (const i of plan.items.filter((x) => x.status !== 'ok')) {
+    out.push(...hang(STATUS_WORD[i.status], `${i.title}: ${i.detail}`));
+    // A diff is what the user consents to: every line of it whole, at full width.
+    out.push(...(i.diff ?? []).map((d) => `    ${oneLine(d, width - 4)}`));
+    // The commands are details (the whole plan shows them): the compact one keeps to a screen.
+    if (i.fix)
+      for (const [n, l] of i.fix.split('\n').entries()) {
+        const [first, ...rest] = wrapWords(l, width - STATUS_COL - 5, { keepWords: true });
+        out.push(`${' '.repeat(STATUS_COL)}${n ? '     ' : 'fix: '}${first}`, ...rest.map((x) => `${' '.repeat(STATUS_COL + 5)}${x}`));
+      }
   }
-  for (const i of shown) out.push(...itemLines(i, width, titleW, narrow, lead, under));
-  const secrets = SECRET_GROUPS.map(([a, label]) => [label, plan.secrets.filter((s) => s.action === a).map((s) => s.name)] as const).filter(([, n]) => n.length);
+  const secrets = SECRET_GROUPS.map(([a, label]) => [label, plan.secrets.filter((x) => x.action === a).map((x) => x.name)] as const).filter(([, n]) => n.length);
   if (secrets.length) {
     out.push('Secrets (names only; values are never shown):');
-    for (const [label, names] of secrets) {
-      const head = `  ${label} ${names.length}: `;
-      const [first, ...rest] = wrapWords(names.join(', '), width - head.length);
-      out.push(head + first, ...rest.map((l) => ' '.repeat(head.length) + l));
-    }
+    for (const [label, names] of secrets) out.push(...hang(`  ${label} ${names.length}:`, names.join(', '), STATUS_COL + 2 + Math.max(0, label.length + 4 - STATUS_COL)));
   }
-  return out;
-}
-
-function itemLines(i: PlanItem, width: number, titleW: number, narrow: boolean, lead: number, under: (l: string[]) => string[]): string[] {
-  const status = STATUS_WORD[i.status].padEnd(STATUS_COL);
-  const room = width - lead;
-  const detail = wrapWords(i.detail, room);
-  const out = narrow ? [`${status}${i.title}`, ...under(detail)] : [`${status}${i.title.padEnd(titleW)}  ${detail[0]}`, ...under(detail.slice(1))];
-  // A diff is what the user consents to: every line of it, each on one line.
-  out.push(...under((i.diff ?? []).map((d) => oneLine(d, room))));
-  if (i.status === 'change') out.push(...under((i.commands ?? []).map((c) => oneLine(`$ ${c}`, room))));
-  if (i.fix)
-    for (const [n, l] of i.fix.split('\n').entries()) {
-      const [first, ...rest] = wrapWords(l, room - 5, { keepWords: true });
-      out.push(...under([`${n ? '     ' : 'fix: '}${first}`, ...rest.map((x) => `     ${x}`)]));
-    }
   return out;
 }

@@ -100,7 +100,7 @@ after(() => {
 
 test('the tarball holds the bin, the bundle, the assets, the licences and the README\'s pictures; no sources or tests', (t) => {
   const files = packed.files.map((f) => f.path);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'THIRD-PARTY-NOTICES', 'bin/create-litestream-host.js', 'dist/cli.js', 'assets/nginx-proxy-bridge.yml', 'assets/nginx-proxy-network.yml'])
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'THIRD-PARTY-NOTICES', 'bin/create-litestream-host.js', 'dist/cli.js', 'dist/help.txt', 'dist/version.txt', 'assets/nginx-proxy-bridge.yml', 'assets/nginx-proxy-network.yml'])
     assert.ok(files.includes(f), f);
   const pictures = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
   assert.ok(pictures.length >= 2, 'the README shows pictures');
@@ -120,8 +120,9 @@ test('the tarball holds the bin, the bundle, the assets, the licences and the RE
 
 test('THIRD-PARTY-NOTICES carries the licence text of every package in the bundle, and only those', () => {
   const meta = JSON.parse(readFileSync(join(ROOT, '.build', 'metafile.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
-  // The metafile is this dist/'s: the same files, no more, no fewer.
-  const dist = readdirSync(join(ROOT, 'dist'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath ?? d.path, d.name).slice(ROOT.length + 1).split('\\').join('/'));
+  // The metafile is this dist/'s: the same code files, no more, no fewer (help.txt and
+  // version.txt are text the build writes beside them, with no code of any package).
+  const dist = readdirSync(join(ROOT, 'dist'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.js')).map((d) => join(d.parentPath ?? d.path, d.name).slice(ROOT.length + 1).split('\\').join('/'));
   assert.deepEqual([...dist].sort(), Object.keys(meta.outputs).sort());
   const dirs = new Set<string>();
   for (const o of Object.values(meta.outputs))

@@ -83,7 +83,7 @@ export async function sandboxReceipt(sb: Sandbox, settings: Settings, summary: S
   lines.push('  Files on the droplet:');
   const files: [string, (c: string) => string | undefined][] = [
     ['/usr/local/bin/docker-compose', (c) => (c.includes('exec docker compose --compatibility "$@"') ? 'exec docker compose --compatibility "$@"' : undefined)],
-    [summary.proxyFile, (c) => (c.includes(`DEFAULT_EMAIL=${settings.email}`) ? `nginx-proxy + acme-companion, DEFAULT_EMAIL = --email${/name: nginx\b/.test(c) ? ', network nginx' : ''}` : undefined)],
+    [summary.proxyFile, (c) => (c.includes(`DEFAULT_EMAIL=${settings.email}`) ? `nginx-proxy + acme-companion, DEFAULT_EMAIL = --email${/^\s*name: nginx\s*$/m.test(c) ? ', network nginx' : ''}` : undefined)],
     [akPath, (c) => `${c.split('\n').filter((l) => l.includes('create-litestream-host')).length} deploy key(s) of this program`],
   ];
   const fw = Math.max(...files.map(([p]) => p.length)) + 2;
