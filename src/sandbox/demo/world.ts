@@ -10,6 +10,7 @@ import type { CliOptions } from '../../config/options.js';
 import type { Settings } from '../../config/settings.js';
 import { memoryStore } from '../../config/store.js';
 import type { EngineEvent } from '../../steps/types.js';
+import { DROPLET_IP } from '../droplet/state.js';
 import { peekRepo, type World } from '../../session/world.js';
 import { sandboxReceipt } from './receipt.js';
 import { DEMO, demoDraft, startSandbox } from './sandbox.js';
@@ -45,7 +46,7 @@ export async function demoWorld(env: Record<string, string | undefined>): Promis
       home,
       draft: demoDraft(sb, identity),
       peekRepo,
-      depsOverrides: { pollMs: sb.fast ? 20 : 100 },
+      depsOverrides: { pollMs: sb.fast ? 20 : 100, resolve: async () => ({ a: [DROPLET_IP], aaaa: [] }) },
       sourceLabel: 'the sandbox',
       banner: [
         'Demo: a sandbox run. The host is a simulated Ubuntu droplet and GitHub',
