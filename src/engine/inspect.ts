@@ -84,6 +84,17 @@ async function loadSaved(store: Deps['store'], name: string, formerName: string 
   return formerName && blank(file) ? store.load(formerName) : file;
 }
 
+export const openSession = (settings: Settings, deps: Deps, auth: AuthSource[]): Promise<OpenedLogin> =>
+  openLogin({
+    sshHost: settings.sshHost,
+    sshPort: settings.sshPort,
+    user: settings.user,
+    knownHostsPath: settings.knownHostsPath,
+    auth,
+    confirmNewHostKey: deps.confirmNewHostKey,
+    timing: deps.sshTiming,
+  });
+
 /** --host's records, and --ssh-host's when it is a name: the address SSH reached is the host's too. */
 export async function lookUp(resolve: Resolve, settings: Settings): Promise<Inspection['dns']> {
   const ssh = isIP(settings.sshHost) ? Promise.resolve([settings.sshHost]) : resolve(settings.sshHost).then((r) => [...r.a, ...r.aaaa], () => []);
@@ -108,15 +119,7 @@ export async function inspect(
 ): Promise<{ ins: Inspection; host: HostSession; gh: GitHubClient }> {
   emit({ type: 'phase', phase: 'inspect' });
   const login = await timed(emit, 'ssh', `Connect to ${settings.user}@${settings.sshHost}:${settings.sshPort}`, 'ok', async () => {
-    const l = opened ?? await openLogin({
-      sshHost: settings.sshHost,
-      sshPort: settings.sshPort,
-      user: settings.user,
-      knownHostsPath: settings.knownHostsPath,
-      auth,
-      confirmNewHostKey: deps.confirmNewHostKey,
-      timing: deps.sshTiming,
-    });
+    const l = opened ?? await openSession(settings, deps, auth);
     return [l, `${l.hostKey.type} ${l.hostKey.fingerprint}${l.recorded ? ` (recorded in ${settings.knownHostsPath})` : ''}`];
   });
   emit({ type: 'host-key', info: login.hostKey, recorded: login.recorded });

@@ -60,6 +60,8 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
     },
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
+      // Installing software and going on past a DNS warning each get their own answer; a no changes nothing.
+      for (const i of plan.items.filter((i) => i.ask)) if (!(await p.confirm({ message: i.ask!, initial: i.status !== 'warn' }))) return false;
       if (!(await p.confirm({ message: `Apply ${plan.items.filter((i) => i.status === 'change').length} changes?`, initial: true }))) return false;
       const { startLiveView } = await import('../ui/live/index.js');
       live = startLiveView({
