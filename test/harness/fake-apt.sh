@@ -5,6 +5,7 @@
 # the way Docker's install guide drives them, then "install" the docker stand-in by
 # switching its scenario. State: /run/fake-docker (the docker stand-in's), files:
 #   apt.log          one line per call: UID PROGRAM ARGS...
+#   apt-lock-for     seconds: from the next apt-get call on, dpkg's lock is held this long
 #   apt-lock-until   epoch seconds: apt-get fails with dpkg's lock message until then
 #   reserved-ip      what the droplet metadata service answers (else: unreachable)
 #   docker.sh        the docker stand-in to install
@@ -35,6 +36,8 @@ apt_get() {
     err "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)"
     exit 100
   fi
+  # The hold starts at the first apt-get call, however long the run took to get there.
+  if [ -f "$S/apt-lock-for" ]; then echo $(( $(date +%s) + $(cat "$S/apt-lock-for") )) > "$S/apt-lock-until"; rm -f "$S/apt-lock-for"; fi
   until=$(cat "$S/apt-lock-until" 2>/dev/null || echo 0)
   if [ "$(date +%s)" -lt "${until:-0}" ]; then
     echo "locked" >> "$S/apt.log"

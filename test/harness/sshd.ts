@@ -147,7 +147,7 @@ export interface TestHost {
   clearDockerCalls(): Promise<void>;
   /** Calls of the apt-get, curl and systemctl stand-ins (fake-apt.sh): `UID PROGRAM ARGS`, and `locked` for each refusal on the lock. */
   aptLog(): Promise<string[]>;
-  /** dpkg's lock is held (by "unattended-upgr") for this many seconds from now. */
+  /** dpkg's lock is held (by "unattended-upgr") for this many seconds from the next apt-get call; 0 lets it go. */
   holdAptLock(seconds: number): Promise<void>;
   /** Runs the real /usr/bin/ssh against this host (BatchMode, IdentitiesOnly, strict known_hosts). */
   ssh(args: string[], opts?: SshOptions): Promise<ExecResult>;
@@ -797,7 +797,9 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
           return (await readFile(join(stateDir, 'apt.log'), 'utf8')).split('\n').filter(Boolean);
         },
         async holdAptLock(seconds: number) {
-          await writeFile(join(stateDir, 'apt-lock-until'), `${Math.floor(Date.now() / 1000) + seconds}\n`, { mode: 0o644 });
+          await rm(join(stateDir, 'apt-lock-until'), { force: true });
+          if (seconds > 0) await writeFile(join(stateDir, 'apt-lock-for'), `${seconds}\n`, { mode: 0o644 });
+          else await rm(join(stateDir, 'apt-lock-for'), { force: true });
         },
         ssh(args: string[], o: SshOptions = {}) {
           const env = { ...process.env };
