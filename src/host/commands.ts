@@ -216,7 +216,7 @@ apt install -y ca-certificates curl || exit 1
 install -m 0755 -d /etc/apt/keyrings || exit 1
 curl -fsSL ${quote(`${dockerRepoUrl(o.osId)}/gpg`)} -o ${DOCKER_KEYRING} || exit 1
 chmod a+r ${DOCKER_KEYRING} || exit 1
-printf '%s\n' ${quote(dockerSourcesLine(o))} > ${DOCKER_SOURCES} || exit 1
+printf '%s\\n' ${quote(dockerSourcesLine(o))} > ${DOCKER_SOURCES} || exit 1
 apt update || exit 1
 apt install -y ${o.packages.map(quote).join(' ')} || exit 1`);
   return asRoot(shArgv(script), who);
