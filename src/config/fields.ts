@@ -68,6 +68,10 @@ export const SWITCHES = {
     kind: 'switch', flag: 'accept-new-host-key', group: 'Host',
     help: ['with --yes: trust and record a host key never', 'seen before; a changed key is always refused'],
   },
+  installDocker: {
+    kind: 'switch', flag: 'install-docker', group: 'Host',
+    help: ['with --yes: install or repair Docker (Docker\'s apt', 'repository), start the daemon, join the docker group'],
+  },
   release: { kind: 'switch', flag: 'no-release', negated: true, group: 'Run', help: ['do everything but trigger the release'] },
   repairWorkflow: {
     kind: 'switch', flag: 'repair-workflow', group: 'Run',
@@ -88,7 +92,7 @@ export type Field = ValueField | SwitchField;
 
 /** The inputs in --help's order: by group, then as listed. */
 export const HELP_ORDER: readonly (ValueKey | SwitchKey)[] = [
-  'host', 'sshHost', 'sshPort', 'user', 'deployUser', 'identity', 'knownHosts', 'acceptNewHostKey', 'email',
+  'host', 'sshHost', 'sshPort', 'user', 'deployUser', 'identity', 'knownHosts', 'acceptNewHostKey', 'installDocker', 'email',
   'repo', 'githubApiUrl', 'workflow', 'target', 'envFile',
   'release', 'repairWorkflow', 'rotate', 'rotateOnly', 'keepDeployKey', 'dryRun', 'yes', 'demo', 'help', 'version',
 ];

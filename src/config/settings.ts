@@ -15,6 +15,8 @@ export interface Settings {
   passphrase: Sensitive | undefined;
   knownHostsPath: string;
   acceptNewHostKey: boolean;
+  /** Consent, under --yes, to install or repair Docker on the host. */
+  installDocker: boolean;
   email: string;
   repo: { owner: string; repo: string };
   apiUrl: string;
@@ -190,6 +192,7 @@ export function toSettings(d: Draft, cli: CliOptions, home: string, opts: { stor
     passphrase: d.passphrase,
     knownHostsPath: expandHome(value('knownHosts'), home),
     acceptNewHostKey: cli.acceptNewHostKey,
+    installDocker: cli.installDocker,
     email: d.email!,
     repo: { owner, repo },
     apiUrl: value('githubApiUrl').replace(/\/+$/, ''),

@@ -12,7 +12,8 @@ import { timed } from './timed.js';
 import { proxyGenerationOf } from '../steps/proxy-compose.js';
 import { desiredValues, managedNames } from '../steps/secrets.js';
 import type { RepoFile } from '../config/store.js';
-import type { Deps, Emit, Inspection, RepoState } from '../steps/types.js';
+import type { Deps, Emit, Inspection, RepoState, Resolve } from '../steps/types.js';
+import { isIP } from 'node:net';
 
 export async function inspectHost(host: HostSession, settings: Settings): Promise<HostFacts> {
   const r = await host.exec(shArgv(probeScript({ deployUser: settings.deployUser }))).catch((e: Error) => {
@@ -105,6 +106,28 @@ async function loadSaved(store: Deps['store'], name: string, formerName: string 
   return formerName && blank(file) ? store.load(formerName) : file;
 }
 
+export const openSession = (settings: Settings, deps: Deps, auth: AuthSource[]): Promise<OpenedLogin> =>
+  openLogin({
+    sshHost: settings.sshHost,
+    sshPort: settings.sshPort,
+    user: settings.user,
+    knownHostsPath: settings.knownHostsPath,
+    auth,
+    confirmNewHostKey: deps.confirmNewHostKey,
+    timing: deps.sshTiming,
+  });
+
+/** --host's records, and --ssh-host's when it is a name: the address SSH reached is the host's too. */
+export async function lookUp(resolve: Resolve, settings: Settings): Promise<Inspection['dns']> {
+  const ssh = isIP(settings.sshHost) ? Promise.resolve([settings.sshHost]) : resolve(settings.sshHost).then((r) => [...r.a, ...r.aaaa], () => []);
+  try {
+    const [r, sshAddresses] = await Promise.all([resolve(settings.host), ssh]);
+    return { host: settings.host, a: r.a, aaaa: r.aaaa, sshAddresses };
+  } catch (e) {
+    return { host: settings.host, a: [], aaaa: [], error: (e as NodeJS.ErrnoException).code ?? (e as Error).message, sshAddresses: await ssh };
+  }
+}
+
 /**
  * Connects (checking the host key), then reads host and repository at the same time.
  * Nothing is changed here; the one file written is a newly trusted known_hosts entry.
@@ -118,21 +141,13 @@ export async function inspect(
 ): Promise<{ ins: Inspection; host: HostSession; gh: GitHubClient }> {
   emit({ type: 'phase', phase: 'inspect' });
   const login = await timed(emit, 'ssh', `Connect to ${settings.user}@${settings.sshHost}:${settings.sshPort}`, 'ok', async () => {
-    const l = opened ?? await openLogin({
-      sshHost: settings.sshHost,
-      sshPort: settings.sshPort,
-      user: settings.user,
-      knownHostsPath: settings.knownHostsPath,
-      auth,
-      confirmNewHostKey: deps.confirmNewHostKey,
-      timing: deps.sshTiming,
-    });
+    const l = opened ?? await openSession(settings, deps, auth);
     return [l, `${l.hostKey.type} ${l.hostKey.fingerprint}${l.recorded ? ` (recorded in ${settings.knownHostsPath})` : ''}`];
   });
   emit({ type: 'host-key', info: login.hostKey, recorded: login.recorded });
   const gh = deps.github(settings);
   try {
-    const [facts, [repo, saved]] = await Promise.all([
+    const [facts, [repo, saved], dns] = await Promise.all([
       timed(emit, 'inspect-host', 'Inspect the host', 'ok', async () => {
         const f = await inspectHost(login.session, settings);
         return [f, `${f.os.pretty || f.os.id}, user ${f.user}, sudo: ${f.sudo}`];
@@ -153,6 +168,7 @@ export async function inspect(
           });
         return [r, await loadSaved(deps.store, repoName(settings), r.renamedFrom)] as const;
       })(),
+      lookUp(deps.resolve, settings),
     ]);
     // This run's inputs become the next run's defaults whenever the engine saves (never in a dry run).
     saved.defaults = settings.answers;
@@ -163,7 +179,7 @@ export async function inspect(
       await Promise.all(auth.map(async (a) => (a.kind === 'key' ? [a.key.getPublicSSH().toString('base64')] : agentKeyBlobs(a.socket))))
     ).flat();
     return {
-      ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs },
+      ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs, dns },
       host: login.session,
       gh,
     };

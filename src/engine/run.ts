@@ -8,7 +8,7 @@ import { repoName } from '../config/settings.js';
 import { deployHome } from '../steps/deploy-user.js';
 import { blockedItems, makePlan, STEPS } from '../steps/index.js';
 import type { ApplyContext, Deps, Emit, Step, Summary } from '../steps/types.js';
-import { inspect } from './inspect.js';
+import { inspect, inspectHost, openSession } from './inspect.js';
 import { timed } from './timed.js';
 
 /**
@@ -20,6 +20,8 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
   // Events quote the host and GitHub (job and step names, messages): printable before any renderer.
   const emit: Emit = (e) => show(printableDeep(e));
   const { ins, host, gh } = await inspect(settings, deps, emit, auth, opened);
+  // A repair that changed the login user's groups replaces the session.
+  let session = host;
   try {
     emit({ type: 'phase', phase: 'plan' });
     const plan = makePlan(ins);
@@ -48,6 +50,23 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
     emit({ type: 'phase', phase: 'apply' });
     const ctx: ApplyContext = { ins, plan, summary, deps, emit, host, gh, deployHome: home, written: [], changed: summary.changed };
     const rows = new Map(plan.items.map((i) => [i.id, i]));
+    /** After a repair: read the host again and judge the rows below on what is there now. */
+    const refresh = async (how: 'probe' | 'login') => {
+      await timed(emit, 'inspect-host', how === 'login' ? 'Log in again and inspect the host' : 'Inspect the host again', 'ok', async () => {
+        if (how === 'login') {
+          // Group changes apply to new logins only.
+          const fresh = await openSession(settings, deps, auth);
+          session.close();
+          ctx.host = session = fresh.session;
+        }
+        ins.facts = await inspectHost(ctx.host, settings);
+        return [undefined, `${ins.facts.os.pretty || ins.facts.os.id}, user ${ins.facts.user} (${ins.facts.groups.join(' ')})`];
+      });
+      const again = makePlan(ins);
+      for (const i of again.items) rows.set(i.id, i);
+      const stuck = blockedItems(again)[0];
+      if (stuck) throw new StepError(stuck.title, `${stuck.detail} (after the repairs above)`, stuck.fix ?? 'See the plan above');
+    };
     const run = async (step: Step) => {
       if (!step.apply || !(step.runs ? step.runs(ctx, rows.get(step.id)) : rows.get(step.id)?.status === 'change')) return;
       const doing = typeof step.doing === 'function' ? step.doing(ins) : (step.doing ?? step.title);
@@ -56,6 +75,7 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
         return [d, d ?? ''];
       });
       if (detail && !step.ownSummary) summary.changed.push(`${doing}: ${detail}`);
+      if (step.refresh) await refresh(step.refresh);
     };
     for (const step of STEPS.filter((s) => !s.phase)) await run(step);
     // Persist non-secret answers and the record even when nothing was written.
@@ -71,6 +91,6 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
     emit({ type: 'summary', summary });
     return summary;
   } finally {
-    host.close();
+    session.close();
   }
 }

@@ -161,6 +161,71 @@ export const composeUp = (file: string): string[] => ['docker', 'compose', '-p',
 export const containersRunning = (): string[] =>
   shArgv(new Script(`for c in ${PROXY_CONTAINERS.map(quote).join(' ')}; do printf '%s=%s\\n' "$c" "$(docker inspect -f '{{.State.Running}}' "$c" 2>/dev/null)"; done`));
 
+/** Docker's apt repository for a distribution: only Ubuntu and Debian have one this program uses. */
+export const dockerRepoUrl = (osId: string): string => `https://download.docker.com/linux/${osId === 'debian' ? 'debian' : 'ubuntu'}`;
+
+export const DOCKER_KEYRING = '/etc/apt/keyrings/docker.asc';
+export const DOCKER_SOURCES = '/etc/apt/sources.list.d/docker.list';
+export const DOCKER_PACKAGES = ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin'] as const;
+
+export interface AptDocker {
+  osId: string;
+  codename: string;
+  dpkgArch: string;
+  packages: readonly string[];
+  /** How long a held package-manager lock is waited for, and how often it is tried again. */
+  lockWaitS: number;
+  lockPollS: number;
+}
+
+/** The sources line Docker's guide writes, with the host's codename and architecture. */
+export const dockerSourcesLine = (o: Pick<AptDocker, 'osId' | 'codename' | 'dpkgArch'>): string =>
+  `deb [arch=${o.dpkgArch} signed-by=${DOCKER_KEYRING}] ${dockerRepoUrl(o.osId)} ${o.codename} stable`;
+
+/**
+ * Docker's install guide for Ubuntu and Debian as one script, run as root: its key under
+ * /etc/apt/keyrings, its repository for this release and architecture, then the packages.
+ * A new droplet runs unattended-upgrades in its first minutes, holding apt's locks: apt is
+ * tried again every lockPollS seconds, with the seconds left printed, for up to lockWaitS.
+ */
+export function aptInstallDocker(o: AptDocker, who: Privilege): string[] {
+  for (const v of [o.codename, o.dpkgArch, ...o.packages]) if (!/^[a-z0-9][a-z0-9.+-]*$/.test(v)) throw new Error(`"${v}" is not a Debian name`);
+  const script = new Script(`set -u
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C
+W=${quote(String(o.lockWaitS))}
+P=${quote(String(o.lockPollS))}
+end=$(( $(date +%s) + W ))
+log=$(mktemp); rcf=$(mktemp)
+trap 'rm -f "$log" "$rcf"' EXIT
+apt() {
+  while :; do
+    { apt-get "$@" 2>&1; echo $? > "$rcf"; } | tee "$log"
+    rc=$(cat "$rcf")
+    [ "$rc" = 0 ] && return 0
+    grep -qE 'Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock' "$log" || return "$rc"
+    left=$(( end - $(date +%s) ))
+    if [ "$left" -le 0 ]; then echo "apt stayed locked for $W s; try again once it is done (sudo lsof /var/lib/dpkg/lock-frontend names the holder)" >&2; return "$rc"; fi
+    holder=$(sed -n 's/.*held by process \\([0-9]*\\) (\\([^)]*\\)).*/\\2, pid \\1/p' "$log" | head -n 1)
+    echo "waiting for apt's lock\${holder:+ (held by $holder)}: $left s left"
+    n=$P; [ "$n" -le "$left" ] || n=$left
+    sleep "$n"
+  done
+}
+apt update || exit 1
+apt install -y ca-certificates curl || exit 1
+install -m 0755 -d /etc/apt/keyrings || exit 1
+curl -fsSL ${quote(`${dockerRepoUrl(o.osId)}/gpg`)} -o ${DOCKER_KEYRING} || exit 1
+chmod a+r ${DOCKER_KEYRING} || exit 1
+printf '%s\\n' ${quote(dockerSourcesLine(o))} > ${DOCKER_SOURCES} || exit 1
+apt update || exit 1
+apt install -y ${o.packages.map(quote).join(' ')} || exit 1`);
+  return asRoot(shArgv(script), who);
+}
+
+export const startDocker = (who: Privilege): string[] => asRoot(['systemctl', 'enable', '--now', 'docker'], who);
+
+export const joinDockerGroup = (user: string, who: Privilege): string[] => asRoot(['usermod', '-aG', 'docker', user], who);
+
 /** Shown in plans as the fix for a missing Docker: Docker's own apt repository. */
 export function dockerInstallFix(osId: string): string {
   const distro = osId === 'debian' ? 'debian' : 'ubuntu';

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { printable, printableLine } from '../printable.js';
 import { KEY_MARKER, PROXY_FILE, SHIM_MARKER, SHIM_PATH } from './layout.js';
 import { quote, Script } from './shell.js';
@@ -7,7 +8,28 @@ import { quote, Script } from './shell.js';
  * The script prints `key=value` lines; values that may hold newlines are base64.
  */
 export interface HostFacts {
-  os: { id: string; version: string; pretty: string; kernel: string; arch: string };
+  os: {
+    id: string;
+    version: string;
+    pretty: string;
+    kernel: string;
+    arch: string;
+    /** What Docker's apt repository calls this release (UBUNTU_CODENAME, else VERSION_CODENAME). */
+    codename: string;
+    /** `dpkg --print-architecture`; '' without dpkg. */
+    dpkgArch: string;
+  };
+  /** The addresses the host answers on, for the DNS check before LetsEncrypt. */
+  net: {
+    /** Global addresses of its interfaces. */
+    addresses: string[];
+    /** The address this SSH connection reached (SSH_CONNECTION's third field). */
+    sshServer: string | undefined;
+    /** A DigitalOcean droplet's reserved IP (metadata service), which is not on any interface. */
+    reservedIp: string | undefined;
+  };
+  /** systemctl is there to start the daemon with. */
+  systemd: boolean;
   user: string;
   uid: number;
   groups: string[];
@@ -72,6 +94,14 @@ sh256() { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }
 if [ -r /etc/os-release ]; then . /etc/os-release; fi
 p os.id "\${ID:-}"; p os.version "\${VERSION_ID:-}"; p os.pretty "\${PRETTY_NAME:-}"
 p os.kernel "$(uname -s)"; p os.arch "$(uname -m)"
+p os.codename "\${UBUNTU_CODENAME:-\${VERSION_CODENAME:-}}"; p os.dpkgarch "$(dpkg --print-architecture 2>/dev/null)"
+if command -v systemctl >/dev/null 2>&1; then p systemd 1; fi
+p net.addrs "$({ ip -o addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4 }'; } | tr '\n' ' ')"
+p net.ssh "$(printf '%s' "\${SSH_CONNECTION:-}" | cut -d' ' -f3)"
+# Only a droplet asks its metadata service: elsewhere the address would cost a timeout.
+if [ "$(cat /sys/class/dmi/id/sys_vendor 2>/dev/null)" = DigitalOcean ] && command -v curl >/dev/null 2>&1; then
+  p net.reserved "$(curl -fsS --connect-timeout 1 -m 2 http://169.254.169.254/metadata/v1/reserved_ip/ipv4_address 2>/dev/null | head -c 64)"
+fi
 p user "$(id -un)"; p uid "$(id -u)"; p groups "$(id -nG)"; p home "$HOME"
 S=
 if [ "$(id -u)" = 0 ]; then p sudo root
@@ -172,7 +202,21 @@ export function parseFacts(stdout: string, deployUser: string): HostFacts {
           : 'other';
   const sudo = g('sudo');
   return {
-    os: { id: g('os.id') ?? '', version: g('os.version') ?? '', pretty: g('os.pretty') ?? '', kernel: g('os.kernel') ?? '', arch: g('os.arch') ?? '' },
+    os: {
+      id: g('os.id') ?? '',
+      version: g('os.version') ?? '',
+      pretty: g('os.pretty') ?? '',
+      kernel: g('os.kernel') ?? '',
+      arch: g('os.arch') ?? '',
+      codename: /^[a-z0-9-]+$/.test(g('os.codename') ?? '') ? g('os.codename')! : '',
+      dpkgArch: /^[a-z0-9-]+$/.test(g('os.dpkgarch') ?? '') ? g('os.dpkgarch')! : '',
+    },
+    net: {
+      addresses: words(g('net.addrs')).filter((a) => isIP(a)),
+      sshServer: isIP(g('net.ssh') ?? '') ? g('net.ssh') : undefined,
+      reservedIp: isIP(g('net.reserved') ?? '') === 4 ? g('net.reserved') : undefined,
+    },
+    systemd: g('systemd') === '1',
     user: g('user') ?? '',
     uid: num(g('uid')) ?? -1,
     groups: words(g('groups')),

@@ -69,6 +69,8 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
     },
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
+      // Installing software and going on past a DNS warning each get their own answer; a no changes nothing.
+      for (const i of plan.items.filter((i) => i.ask)) if (!(await p.confirm({ message: i.ask!, initial: i.status !== 'warn' }))) return false;
       // Someone's workflow file is changed only with its own yes, the diff in view above
       // (--repair-workflow is the answer given ahead for --yes, where nobody is asked).
       const repair = plan.items.find((i) => i.id === REPAIR_STEP_ID && i.status === 'change');

@@ -1,5 +1,6 @@
 import { createUser } from '../host/commands.js';
 import { join } from '../host/shell.js';
+import { applyJoinGroup, joinGroupRow } from './docker-fix.js';
 import { runOnHost } from './host-exec.js';
 import type { ApplyContext, Inspection, Row, Step } from './types.js';
 
@@ -8,8 +9,10 @@ export function planDeployUser(ins: Inspection): Row {
   const du = facts.deployUser;
   if (settings.deployUser === facts.user) return { status: 'ok', detail: `${facts.user} (the login user)` };
   if (du.exists) {
-    if (du.uid !== 0 && !du.groups.includes('docker'))
+    if (du.uid !== 0 && !du.groups.includes('docker')) {
+      if (facts.docker.groupExists || !facts.docker.path) return joinGroupRow(ins, du.name, `${du.name} exists but is not in the docker group`);
       return { status: 'blocked', detail: `${du.name} exists but is not in the docker group`, fix: `sudo usermod -aG docker ${du.name}` };
+    }
     return { status: 'ok', detail: `${du.name} exists (docker group)` };
   }
   if (facts.docker.path && !facts.docker.groupExists)
@@ -31,6 +34,7 @@ export const deployHome = (ins: Inspection): string =>
 
 export async function applyDeployUser(ctx: ApplyContext): Promise<string> {
   const { facts, settings } = ctx.ins;
+  if (facts.deployUser.exists) return applyJoinGroup(ctx, 'deploy-user', facts.deployUser.name);
   await runOnHost(ctx, 'deploy-user', createUser(settings.deployUser, { user: facts.user, uid: facts.uid }, { groupExists: facts.deployUser.groupExists }), {
     what: `creating user ${settings.deployUser}`,
     fix: 'Create the user by hand (sudo useradd -m -s /bin/bash -G docker NAME) or pick an existing one with --deploy-user, then re-run',
@@ -40,4 +44,4 @@ export async function applyDeployUser(ctx: ApplyContext): Promise<string> {
   return `user ${settings.deployUser} created`;
 }
 
-export const deployUserStep: Step = { id: 'deploy-user', title: 'Deploy user', doing: 'Create the deploy user', plan: planDeployUser, apply: applyDeployUser };
+export const deployUserStep: Step = { id: 'deploy-user', title: 'Deploy user', doing: (ins) => (ins.facts.deployUser.exists ? 'Add the deploy user to the docker group' : 'Create the deploy user'), plan: planDeployUser, apply: applyDeployUser };

@@ -1,4 +1,5 @@
-import { dockerInstallFix } from '../host/commands.js';
+import { DOCKER_PACKAGES, dockerInstallFix } from '../host/commands.js';
+import { applyAptDocker, applyJoinGroup, applyStartDaemon, aptTarget, installDockerRow, installPluginRow, joinGroupRow, startDaemonRow } from './docker-fix.js';
 import { PROXY_CONTAINERS } from '../host/layout.js';
 import type { Inspection, Step, Row } from './types.js';
 import { planDeployKey } from './deploy-key.js';
@@ -18,39 +19,62 @@ export function planOs(ins: Inspection): Row {
 
 export function planDocker(ins: Inspection): Row {
   const d = ins.facts.docker;
-  if (!d.path)
-    return { status: 'blocked', detail: 'Docker is not installed', fix: `Install Docker Engine from Docker's apt repository, then re-run:\n${dockerInstallFix(ins.facts.os.id)}` };
+  if (!d.path) {
+    const t = aptTarget(ins);
+    if (t) return installDockerRow(ins, t);
+    return { status: 'blocked', detail: 'Docker is not installed', fix: `Install Docker Engine from Docker's repository for this distribution (https://docs.docker.com/engine/install/), then re-run:\n${dockerInstallFix(ins.facts.os.id)}` };
+  }
   return { status: 'ok', detail: `Docker ${d.clientVersion ?? '(version unknown)'} at ${d.path}` };
 }
 
-/** The login user's access, and the deploy user's: the release workflow runs docker as the latter. */
 export function planDaemon(ins: Inspection): Row {
-  const { facts, settings } = ins;
-  const d = facts.docker;
-  if (!d.path) return { status: 'skip', detail: 'needs Docker first' };
-  if (d.daemonError === 'down')
-    return { status: 'blocked', detail: `the daemon is not running (${d.daemonMessage ?? 'no answer'})`, fix: 'sudo systemctl enable --now docker' };
-  if (d.daemonError === 'permission') {
-    const du = facts.deployUser;
-    // A deploy user this run creates joins the docker group (useradd --groups docker).
-    const deployHasAccess = du.name !== facts.user && (du.exists ? du.uid === 0 || du.groups.includes('docker') : facts.sudo !== 'none' && facts.sudo !== 'password');
-    if (!deployHasAccess)
-      return {
-        status: 'blocked',
-        detail: `${facts.user} may not use the Docker socket (not in the docker group)`,
-        fix: `sudo usermod -aG docker ${settings.deployUser}\nthen re-run (a new login picks up the group)`,
-      };
-    return { status: 'ok', detail: `${facts.user} has no socket access, but ${du.name} (the deploy user) ${du.exists ? 'has' : 'will'}${d.reachableWithSudo ? '; the daemon answers' : ''}` };
+  const d = ins.facts.docker;
+  if (!d.path) return { status: 'skip', detail: aptTarget(ins) ? "Docker's packages start it and enable it at boot" : 'needs Docker first' };
+  if (d.daemonError === 'down') {
+    const why = `the daemon is not running (${d.daemonMessage ?? 'no answer'})`;
+    if (ins.facts.systemd) return startDaemonRow(ins, why);
+    return { status: 'blocked', detail: why, fix: 'Start the Docker daemon the way this host starts services, then re-run' };
   }
+  if (d.daemonError === 'permission') return { status: 'ok', detail: `answers${d.reachableWithSudo ? ' through sudo' : ''}; socket access below` };
   if (d.daemonError === 'other') return { status: 'blocked', detail: `docker did not answer: ${d.daemonMessage}`, fix: 'Run `docker version` on the host and fix what it reports' };
   return { status: 'ok', detail: `daemon ${d.serverVersion} answers` };
 }
 
+/**
+ * The login user's access, and the deploy user's: the release workflow runs docker as the
+ * latter. Where they are one user, it joins the group here (a new login picks it up); a
+ * separate deploy user joins in its own row.
+ */
+export function planDockerAccess(ins: Inspection): Row {
+  const { facts, settings } = ins;
+  const d = facts.docker;
+  const du = facts.deployUser;
+  const loginIsDeploy = settings.deployUser === facts.user;
+  const outside = facts.uid !== 0 && !facts.groups.includes('docker');
+  if (!d.path || d.daemonError === 'down') {
+    if (loginIsDeploy && outside && aptTarget(ins)) return joinGroupRow(ins, facts.user, `${facts.user} is not in the docker group`);
+    return { status: 'skip', detail: 'judged once the daemon runs' };
+  }
+  if (d.daemonError !== 'permission') return { status: 'ok', detail: facts.uid === 0 ? 'root' : `${facts.user} uses the Docker socket` };
+  // A deploy user this run creates joins the docker group (useradd --groups docker).
+  const deployHasAccess = !loginIsDeploy && (du.exists ? du.uid === 0 || du.groups.includes('docker') : facts.sudo !== 'none' && facts.sudo !== 'password');
+  if (deployHasAccess) return { status: 'ok', detail: `${facts.user} has no socket access, but ${du.name} (the deploy user) ${du.exists ? 'has' : 'will'}${d.reachableWithSudo ? '; the daemon answers' : ''}` };
+  if (!loginIsDeploy && du.exists) return { status: 'ok', detail: `${facts.user} has no socket access; ${du.name} (the deploy user) joins the docker group below` };
+  if (loginIsDeploy && facts.docker.groupExists) return joinGroupRow(ins, facts.user, `${facts.user} may not use the Docker socket (not in the docker group)`);
+  return {
+    status: 'blocked',
+    detail: `${facts.user} may not use the Docker socket (not in the docker group)`,
+    fix: `sudo usermod -aG docker ${settings.deployUser}\nthen re-run (a new login picks up the group)`,
+  };
+}
+
 export function planCompose(ins: Inspection): Row {
   const { docker, dockerCompose } = ins.facts;
-  if (!docker.path) return { status: 'skip', detail: 'needs Docker first' };
+  const t = aptTarget(ins);
+  if (!docker.path) return { status: 'skip', detail: t ? 'comes with the Docker install above' : 'needs Docker first' };
   if (docker.composeVersion && !/^1\./.test(docker.composeVersion)) return { status: 'ok', detail: `docker compose ${docker.composeVersion}` };
   const v1 = dockerCompose.kind === 'v1' ? ` (only docker-compose ${dockerCompose.version} (v1) is installed; v1 is end-of-life)` : '';
+  if (t) return installPluginRow(ins, t, `the compose plugin is missing${v1}`);
   return {
     status: 'blocked',
     detail: `the compose plugin is missing${v1}`,
@@ -86,6 +110,10 @@ function needsRoot(ins: Inspection): string[] {
   const otherUser = ins.settings.deployUser !== ins.facts.user;
   const changes = (p: Row) => p.status === 'change';
   return [
+    changes(planDocker(ins)) && 'installing Docker',
+    changes(planDaemon(ins)) && 'starting the daemon',
+    (changes(planDockerAccess(ins)) || changes(planDeployUser(ins))) && 'the docker group',
+    changes(planCompose(ins)) && 'installing the compose plugin',
     changes(planShim(ins)) && 'the docker-compose shim',
     changes(planDeployUser(ins)) && 'creating the deploy user',
     otherUser && (changes(planProxy(ins)) || changes(planDeployKey(ins))) && `writing files as ${ins.settings.deployUser}`,
@@ -113,13 +141,17 @@ export function planSsh(ins: Inspection): Row {
   return { status: 'ok', detail: `${s.user}@${s.sshHost}:${s.sshPort}, host key ${ins.hostKey.type} ${ins.hostKey.fingerprint}` };
 }
 
-/** The checks of the host: rows of the plan that change nothing themselves. */
+/** The checks of the host; the Docker ones repair what they found, with consent. */
 export const CHECK_STEPS: Step[] = [
   { id: 'ssh', title: 'SSH', plan: planSsh },
   { id: 'os', title: 'Operating system', plan: planOs },
-  { id: 'docker', title: 'Docker', plan: planDocker },
-  { id: 'daemon', title: 'Docker daemon', plan: planDaemon },
-  { id: 'compose', title: 'Docker Compose v2', plan: planCompose },
+  { id: 'docker', title: 'Docker', doing: 'Install Docker', plan: planDocker, apply: (ctx) => applyAptDocker(ctx, 'docker', DOCKER_PACKAGES), refresh: 'probe' },
+  { id: 'daemon', title: 'Docker daemon', doing: 'Start the Docker daemon', plan: planDaemon, apply: (ctx) => applyStartDaemon(ctx, 'daemon'), refresh: 'probe' },
+  {
+    id: 'docker-access', title: 'Docker socket access', doing: 'Join the docker group', plan: planDockerAccess,
+    apply: (ctx) => applyJoinGroup(ctx, 'docker-access', ctx.ins.facts.user), refresh: 'login',
+  },
+  { id: 'compose', title: 'Docker Compose v2', doing: 'Install the Compose plugin', plan: planCompose, apply: (ctx) => applyAptDocker(ctx, 'compose', ['docker-compose-plugin']), refresh: 'probe' },
   { id: 'ports', title: 'Ports 80 and 443', plan: planPorts },
   { id: 'disk', title: 'Free disk', plan: planDisk },
   { id: 'sudo', title: 'Administrator rights', plan: planSudo },

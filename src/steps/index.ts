@@ -1,5 +1,6 @@
 import { deployKeyCleanupStep, deployKeyStep } from './deploy-key.js';
 import { deployUserStep } from './deploy-user.js';
+import { dnsStep } from './dns.js';
 import { CHECK_STEPS } from './host-checks.js';
 import { proxyStep } from './proxy.js';
 import { releaseStep } from './release.js';
@@ -20,6 +21,7 @@ export const STEPS: readonly Step[] = [
   ...CHECK_STEPS,
   shimStep,
   deployUserStep,
+  dnsStep,
   proxyStep,
   deployKeyStep,
   workflowStep,
@@ -33,7 +35,9 @@ export const STEPS: readonly Step[] = [
 export function makePlan(ins: Inspection): Plan {
   const items: PlanItem[] = [];
   for (const s of STEPS) if (s.plan) items.push({ ...s.plan(ins, items), id: s.id, title: s.title });
-  return { items, secrets: planSecretList(ins), warnings: workflowWarnings(ins) };
+  // Under --yes nobody is asked about a warning row, so it is said as a warning too.
+  const rowWarnings = items.filter((i) => i.status === 'warn').map((i) => `${i.title}: ${i.detail}`);
+  return { items, secrets: planSecretList(ins), warnings: [...workflowWarnings(ins), ...rowWarnings] };
 }
 
 export const blockedItems = (p: Plan): PlanItem[] => p.items.filter((i) => i.status === 'blocked');

@@ -2,17 +2,22 @@ import { createHash } from 'node:crypto';
 import { installShim } from '../host/commands.js';
 import { SHIM_PATH, SHIM_TEXT } from '../host/layout.js';
 import { runOnHost } from './host-exec.js';
-import type { ApplyContext, Inspection, Row, Step } from './types.js';
+import type { ApplyContext, Inspection, PlanItem, Row, Step } from './types.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const SHIM_SHA = sha(SHIM_TEXT);
 /** What an interrupted write of the shim by an earlier version could leave: any start of it, down to an empty file. */
 const UNFINISHED = new Set(Array.from({ length: SHIM_TEXT.length }, (_, i) => sha(SHIM_TEXT.slice(0, i))));
 
-export function planShim(ins: Inspection): Row {
+export function planShim(ins: Inspection, above: PlanItem[] = []): Row {
   const dc = ins.facts.dockerCompose;
   const base = { commands: [`write ${SHIM_PATH} (0755): exec docker compose --compatibility "$@"`] };
-  if (!ins.facts.docker.composeVersion) return { ...base, status: 'skip', detail: 'needs Compose v2 first', commands: undefined };
+  if (!ins.facts.docker.composeVersion) {
+    // Judged again on the new facts once the rows above have installed Compose.
+    if (above.some((i) => (i.id === 'docker' || i.id === 'compose') && i.status === 'change'))
+      return { ...base, status: 'change', detail: `install ${SHIM_PATH} once Compose v2 is installed (it runs docker compose --compatibility)` };
+    return { ...base, status: 'skip', detail: 'needs Compose v2 first', commands: undefined };
+  }
   if (dc.shimExists && dc.shimSha256 === SHIM_SHA) return { ...base, status: 'ok', detail: `${SHIM_PATH} runs docker compose --compatibility`, commands: undefined };
   if (dc.shimExists && dc.path === SHIM_PATH && dc.kind === 'ours') return { ...base, status: 'change', detail: `update ${SHIM_PATH} (an older version of this shim)` };
   if (dc.shimExists && dc.shimSha256 && UNFINISHED.has(dc.shimSha256))

@@ -13,7 +13,8 @@ import type { ProxyGeneration } from './proxy-compose.js';
 /** A step's id, as the list of steps (steps/index.ts) names it. */
 export type StepId = string;
 
-export type ItemStatus = 'ok' | 'change' | 'blocked' | 'skip';
+/** `warn`: nothing changes, but something is likely to fail later (a DNS record); the wizard asks to go on. */
+export type ItemStatus = 'ok' | 'change' | 'blocked' | 'skip' | 'warn';
 
 /** A plan row as a step's planner makes it: the engine adds the step's id and title. */
 export type Row = Omit<PlanItem, 'id' | 'title'>;
@@ -32,6 +33,11 @@ export interface PlanItem {
   commands?: string[];
   /** Lines of a file diff, for the plan view. */
   diff?: string[];
+  /**
+   * A question the wizard asks before the plan is applied (installing software, going on
+   * past a warning); declined, nothing changes. Under --yes the step's flag stands for it.
+   */
+  ask?: string;
 }
 
 export type SecretAction = 'create' | 'update' | 'keep' | 'missing' | 'optional';
@@ -80,7 +86,12 @@ export interface Inspection {
   digests: Map<string, string>;
   /** Public key blobs (base64) of the keys offered at login: never removed from a host. */
   loginKeyBlobs: string[];
+  /** --host's DNS records as this machine resolves them, and --ssh-host's addresses when it is a name. */
+  dns: { host: string; a: string[]; aaaa: string[]; error?: string; sshAddresses: string[] };
 }
+
+/** A name's A and AAAA records; a name without records answers empty lists. */
+export type Resolve = (host: string) => Promise<{ a: string[]; aaaa: string[] }>;
 
 export type EngineEvent =
   | { type: 'phase'; phase: 'inspect' | 'plan' | 'apply' | 'release' | 'done' }
@@ -127,6 +138,10 @@ export interface Deps {
   /** Give up following a run that never left the queue (a retired runner waits forever). */
   queuedTimeoutMs: number;
   writePrivateFile: (path: string, text: string) => Promise<void>;
+  /** DNS, for the check before LetsEncrypt. */
+  resolve: Resolve;
+  /** How long apt's lock (unattended-upgrades) is waited for, and how often it is tried, in seconds. */
+  aptLock?: { waitS: number; pollS: number };
   /** Handshake and keepalive timing of every SSH connection (defaults: SSH_TIMING); tests shorten it. */
   sshTiming?: SshTiming;
 }
@@ -162,6 +177,11 @@ export interface Step {
   doing?: string | ((ins: Inspection) => string);
   /** Its plan row: a pure function of what inspection found and of the rows above it. None: no row. */
   plan?: (ins: Inspection, above: PlanItem[]) => Row;
+  /**
+   * After it applied: the facts it changed are read again (`probe`), over a new connection
+   * when the login user's groups changed (`login`), and the rows below are planned anew.
+   */
+  refresh?: 'probe' | 'login';
   /** What it changes; returns a line for the summary, or nothing when there was nothing to say. */
   apply?: (ctx: ApplyContext) => Promise<string | undefined>;
   /** Whether apply runs (default: its plan row says "change"). */

@@ -2,7 +2,7 @@ import { oneLine } from './wrap.js';
 import type { Plan, PlanItem, SecretPlan } from '../steps/types.js';
 
 /** Text shared by the plain reporter and the Ink view: pure, no colour. */
-export const STATUS_WORD: Record<PlanItem['status'], string> = { ok: 'ok', change: 'will change', blocked: 'BLOCKED', skip: 'skip' };
+export const STATUS_WORD: Record<PlanItem['status'], string> = { ok: 'ok', change: 'will change', blocked: 'BLOCKED', skip: 'skip', warn: 'WARNING' };
 
 export { printableLine as sanitize } from '../printable.js';
 

@@ -13,7 +13,7 @@ const aws = { GH_TOKEN: 'x', AWS_S3_BUCKET: 'acme-db', AWS_ACCESS_KEY_ID: 'AKIAI
 test('--help lists every option of the contract; --version prints the version', async () => {
   const r = await runBin(['--help'], env());
   assert.equal(r.code, 0);
-  for (const o of ['--host', '--ssh-host', '--ssh-port', '--user', '--deploy-user', '-i, --identity', '--known-hosts', '--accept-new-host-key', '--email', '--repo', '--github-api-url', '--target', '--env-file', '--workflow', '--no-release', '--rotate', '--dry-run', '-y, --yes', '--demo', '-h, --help', '-V, --version'])
+  for (const o of ['--host', '--ssh-host', '--ssh-port', '--user', '--deploy-user', '-i, --identity', '--known-hosts', '--accept-new-host-key', '--install-docker', '--email', '--repo', '--github-api-url', '--target', '--env-file', '--workflow', '--no-release', '--rotate', '--dry-run', '-y, --yes', '--demo', '-h, --help', '-V, --version'])
     assert.ok(r.stdout.includes(o), o);
   const v = await runBin(['-V'], env());
   assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);

@@ -111,10 +111,11 @@ describe('docker scenarios stop before any secret is written', { skip: skipWitho
   });
   after(async () => w?.stop());
   for (const [scenario, expect] of [
-    ['missing', /Docker is not installed[\s\S]*download\.docker\.com/],
-    ['compose-v1', /compose plugin is missing \(only docker-compose 1\.29\.2 \(v1\)[\s\S]*docker-compose-plugin/],
-    ['daemon-down', /daemon is not running[\s\S]*systemctl enable --now docker/],
-    ['no-permission', /may not use the Docker socket[\s\S]*usermod -aG docker tester/],
+    // Without --install-docker, --yes is no consent to repair: each names the flag and the commands.
+    ['missing', /install Docker Engine[\s\S]*\(needs consent\)[\s\S]*--install-docker[\s\S]*download\.docker\.com/],
+    ['compose-v1', /compose plugin is missing \(only docker-compose 1\.29\.2 \(v1\)[\s\S]*--install-docker[\s\S]*docker-compose-plugin/],
+    ['daemon-down', /daemon is not running[\s\S]*--install-docker[\s\S]*systemctl enable --now docker/],
+    ['no-permission', /may not use the Docker socket[\s\S]*--install-docker[\s\S]*usermod -aG docker tester/],
   ] as const) {
     test(scenario, async () => {
       await w.host.setScenario(scenario);
@@ -124,6 +125,7 @@ describe('docker scenarios stop before any secret is written', { skip: skipWitho
       assert.match(r.stdout + r.stderr, expect);
       assert.match(r.stderr, /nothing was changed/);
       assert.equal(w.gh.events().length, 0, 'no secret written, no release');
+      assert.deepEqual(await w.host.aptLog(), [], 'no apt-get, curl or systemctl');
       assert.equal((await w.host.run('test -e /usr/local/bin/docker-compose && echo present || echo absent')).stdout.trim(), scenario === 'compose-v1' ? 'present' : 'absent');
     });
   }

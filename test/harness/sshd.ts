@@ -145,6 +145,10 @@ export interface TestHost {
   dockerCallLog(): Promise<DockerCall[]>;
   /** Forget the calls logged so far. */
   clearDockerCalls(): Promise<void>;
+  /** Calls of the apt-get, curl and systemctl stand-ins (fake-apt.sh): `UID PROGRAM ARGS`, and `locked` for each refusal on the lock. */
+  aptLog(): Promise<string[]>;
+  /** dpkg's lock is held (by "unattended-upgr") for this many seconds from the next apt-get call; 0 lets it go. */
+  holdAptLock(seconds: number): Promise<void>;
   /** Runs the real /usr/bin/ssh against this host (BatchMode, IdentitiesOnly, strict known_hosts). */
   ssh(args: string[], opts?: SshOptions): Promise<ExecResult>;
   /** The argv for the real ssh client, e.g. to spawn() a long-running session yourself. */
@@ -180,6 +184,7 @@ const PWSUDO_PASSWORD = 'pwsudo-Secret-42';
 const STATE_IN_NS = '/run/fake-docker';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FAKE_DOCKER = join(HERE, 'fake-docker.sh');
+const FAKE_APT = join(HERE, 'fake-apt.sh');
 
 function which(cmd: string): string | null {
   for (const d of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
@@ -469,6 +474,9 @@ printf 'tester ALL=(ALL) NOPASSWD:ALL\\n' > /etc/sudoers.d/90-harness-tester
 printf 'pwsudo ALL=(ALL) ALL\\n' > /etc/sudoers.d/90-harness-pwsudo
 chmod 440 /etc/sudoers.d/90-harness-tester /etc/sudoers.d/90-harness-pwsudo
 
+# apt-get, curl and systemctl: scripted stand-ins (fake-apt.sh) that install the fake docker.
+for n in apt-get curl systemctl; do cp ${STATE_IN_NS}/apt.sh "/usr/local/bin/$n"; chmod 755 "/usr/local/bin/$n"; done
+
 ${sftp ? sftpSetup(sftp) : ''}sh "$D/apply-scenario.sh" ${q(scenario)}
 exec ${SSHD} -D -f "$D/sshd_config" -E "$D/sshd.log"
 `;
@@ -614,7 +622,8 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
     await chmod(stateDir, 0o777);
     const fake = await readFile(FAKE_DOCKER, 'utf8');
     await writeFile(join(stateDir, 'docker.sh'), fake, { mode: 0o755 });
-    for (const f of ['calls.log', 'containers', 'networks', 'lock']) {
+    await writeFile(join(stateDir, 'apt.sh'), await readFile(FAKE_APT, 'utf8'), { mode: 0o755 });
+    for (const f of ['calls.log', 'containers', 'networks', 'lock', 'apt.log']) {
       await writeFile(join(stateDir, f), '', { mode: 0o666 });
       await chmod(join(stateDir, f), 0o666);
     }
@@ -783,6 +792,14 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
         },
         async clearDockerCalls() {
           await writeFile(join(stateDir, 'calls.log'), '');
+        },
+        async aptLog() {
+          return (await readFile(join(stateDir, 'apt.log'), 'utf8')).split('\n').filter(Boolean);
+        },
+        async holdAptLock(seconds: number) {
+          await rm(join(stateDir, 'apt-lock-until'), { force: true });
+          if (seconds > 0) await writeFile(join(stateDir, 'apt-lock-for'), `${seconds}\n`, { mode: 0o644 });
+          else await rm(join(stateDir, 'apt-lock-for'), { force: true });
         },
         ssh(args: string[], o: SshOptions = {}) {
           const env = { ...process.env };

@@ -18,6 +18,7 @@ export const settings = (over: Partial<Settings> = {}): Settings => ({
   knownHostsPath: '/tmp/kh',
   acceptNewHostKey: false,
   repairWorkflow: false,
+  installDocker: false,
   email: 'ops@acme.io',
   repo: { owner: 'acme', repo: 'app' },
   apiUrl: 'https://api.github.com',
@@ -47,6 +48,7 @@ export function facts(over: Partial<HostFacts> = {}, deployUser = 'deploy'): Hos
       'user=root', 'uid=0', 'groups=root', 'home=/root', 'sudo=root',
       'docker.path=/usr/bin/docker', 'docker.client=Docker version 27.3.1, build ce12230', 'docker.server.rc=0',
       `docker.server=${Buffer.from('27.3.1').toString('base64')}`, 'compose.rc=0', 'compose=2.29.7',
+      'os.codename=noble', 'os.dpkgarch=amd64', 'systemd=1', 'net.addrs=203.0.113.7 10.19.0.5',
       'containers=', 'networks=bridge host none', 'disk.kb=41943040', 'group.docker=1', 'du.exists=0', 'probe.done=1',
     ].join('\n'),
     deployUser,
@@ -70,7 +72,7 @@ export function repoState(mixName = 'blazor-litestream-aws', secrets: Record<str
   };
 }
 
-export function inspection(o: { settings?: Settings; facts?: HostFacts; repo?: RepoState; saved?: RepoFile; digests?: Map<string, string> } = {}): Inspection {
+export function inspection(o: { settings?: Settings; facts?: HostFacts; repo?: RepoState; saved?: RepoFile; digests?: Map<string, string>; dns?: Inspection['dns'] } = {}): Inspection {
   const s = o.settings ?? settings();
   const repo = o.repo ?? repoState();
   const desired = desiredValues(s, managedNames({ repo, settings: s }));
@@ -85,5 +87,6 @@ export function inspection(o: { settings?: Settings; facts?: HostFacts; repo?: R
     desired,
     digests,
     loginKeyBlobs: [],
+    dns: o.dns ?? { host: s.host, a: ['203.0.113.7'], aaaa: [], sshAddresses: [] },
   };
 }

@@ -87,6 +87,8 @@ export async function startWorld(o: { mix: string; scenario?: DockerScenario; se
     GH_TOKEN: TOKEN,
     GITHUB_API_URL: gh.url,
     CLH_POLL_MS: '20',
+    // --host points where SSH reaches the test host, so the DNS check passes without the network.
+    CLH_DNS: JSON.stringify({ 'app.acme.io': { a: ['127.0.0.1'] } }),
     ...STORAGE[target],
   });
   const baseArgs = (target: string, deployUser = 'deploy') => [

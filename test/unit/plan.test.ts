@@ -42,11 +42,11 @@ test('docker missing: blocked with the apt repository commands', () => {
 test('daemon down, no socket permission, compose v1 only', () => {
   const f = facts();
   const down = makePlan(inspection({ facts: { ...f, docker: { ...f.docker, daemonError: 'down', serverVersion: undefined } } }));
-  assert.equal(item(down, 'daemon').fix, 'sudo systemctl enable --now docker');
+  assert.match(item(down, 'daemon').fix!, /\nsudo systemctl enable --now docker$/);
   const nf = facts({ user: 'tester', uid: 1000, sudo: 'passwordless' }, 'tester');
   const perm = makePlan(inspection({ settings: settings({ user: 'tester', deployUser: 'tester' }), facts: { ...nf, docker: { ...nf.docker, daemonError: 'permission' } } }));
-  assert.equal(item(perm, 'daemon').status, 'blocked');
-  assert.match(item(perm, 'daemon').fix!, /usermod -aG docker tester/);
+  assert.equal(item(perm, 'docker-access').status, 'blocked');
+  assert.match(item(perm, 'docker-access').fix!, /usermod -aG docker tester/);
   const v1 = makePlan(inspection({ facts: { ...f, docker: { ...f.docker, composeVersion: undefined }, dockerCompose: { ...f.dockerCompose, kind: 'v1', version: '1.29.2', path: '/usr/local/bin/docker-compose', shimExists: true } } }));
   assert.equal(item(v1, 'compose').status, 'blocked');
   assert.match(item(v1, 'compose').detail, /1\.29\.2 \(v1\)/);
@@ -232,8 +232,8 @@ test('review cases on a real Ubuntu host: unnamed port holders with our proxy up
   // ubuntu (passwordless sudo, not in the docker group) creating a new deploy user: fine.
   const f = facts({ user: 'ubuntu', uid: 1000, sudo: 'passwordless' }, 'deploy');
   const p = makePlan(inspection({ settings: settings({ user: 'ubuntu' }), facts: { ...f, docker: { ...f.docker, daemonError: 'permission', reachableWithSudo: true } } }));
-  assert.equal(item(p, 'daemon').status, 'ok', item(p, 'daemon').detail);
-  assert.match(item(p, 'daemon').detail, /deploy \(the deploy user\) will/);
+  assert.equal(item(p, 'docker-access').status, 'ok', item(p, 'docker-access').detail);
+  assert.match(item(p, 'docker-access').detail, /deploy \(the deploy user\) will/);
   // No docker group (snap): creating the deploy user would fail, so say it first.
   const snap = makePlan(inspection({ facts: { ...facts(), docker: { ...facts().docker, groupExists: false } } }));
   assert.equal(item(snap, 'deploy-user').status, 'blocked');
@@ -247,4 +247,52 @@ test('--no-release skips the release; a re-run with nothing else to do does not 
   const p = makePlan(inspection({ settings: settings({ release: false }) }));
   assert.equal(item(p, 'release').status, 'skip');
   assert.equal(item(p, 'release').detail, '--no-release');
+});
+
+test('--install-docker: a missing Docker is installed from Docker\'s repository for this release and architecture, and the rows below follow', () => {
+  const f = facts({ user: 'tester', uid: 1000, sudo: 'passwordless', groups: ['tester'] }, 'tester');
+  const missing = { ...f, docker: { ...f.docker, path: undefined, composeVersion: undefined, serverVersion: undefined, groupExists: false } };
+  const p = makePlan(inspection({ settings: settings({ user: 'tester', deployUser: 'tester', installDocker: true }), facts: missing }));
+  const d = item(p, 'docker');
+  assert.equal(d.status, 'change');
+  assert.match(d.detail, /https:\/\/download\.docker\.com\/linux\/ubuntu, noble, amd64/);
+  assert.ok(d.commands!.some((c) => c === '/etc/apt/sources.list.d/docker.list: deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu noble stable'));
+  assert.ok(d.commands!.some((c) => c === 'apt-get install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin'));
+  assert.match(d.ask!, /Install Docker Engine and Compose/);
+  assert.equal(item(p, 'daemon').status, 'skip');
+  assert.equal(item(p, 'compose').status, 'skip');
+  assert.equal(item(p, 'docker-access').status, 'change', 'tester joins the group the install creates');
+  assert.equal(item(p, 'shim').status, 'change');
+  assert.equal(item(p, 'sudo').status, 'ok');
+  // Without consent under --yes: blocked, naming the flag; a dry run shows the install.
+  const no = makePlan(inspection({ settings: settings({ user: 'tester', deployUser: 'tester' }), facts: missing }));
+  assert.equal(item(no, 'docker').status, 'blocked');
+  assert.match(item(no, 'docker').fix!, /--install-docker/);
+  assert.equal(item(makePlan(inspection({ settings: settings({ user: 'tester', deployUser: 'tester', dryRun: true }), facts: missing })), 'docker').status, 'change');
+  // Another distribution: blocked as before, whatever the consent.
+  const fedora = makePlan(inspection({ settings: settings({ installDocker: true }), facts: { ...missing, os: { ...missing.os, id: 'fedora', codename: '' } } }));
+  assert.equal(item(fedora, 'docker').status, 'blocked');
+  // sudo asking for a password cannot install.
+  const pw = makePlan(inspection({ settings: settings({ user: 'tester', deployUser: 'tester', installDocker: true }), facts: { ...missing, sudo: 'password' } }));
+  assert.match(item(pw, 'sudo').detail, /installing Docker/);
+});
+
+test('the wizard (no --yes) gets each repair as a change with its question', () => {
+  const f = facts({ user: 'tester', uid: 1000, sudo: 'passwordless', groups: ['tester'] }, 'tester');
+  const s = settings({ user: 'tester', deployUser: 'tester', yes: false });
+  const down = makePlan(inspection({ settings: s, facts: { ...f, docker: { ...f.docker, daemonError: 'down', serverVersion: undefined } } }));
+  assert.equal(item(down, 'daemon').status, 'change');
+  assert.deepEqual(item(down, 'daemon').commands, ['systemctl enable --now docker']);
+  const perm = makePlan(inspection({ settings: s, facts: { ...f, docker: { ...f.docker, daemonError: 'permission' } } }));
+  assert.equal(item(perm, 'docker-access').status, 'change');
+  assert.match(item(perm, 'docker-access').ask!, /Add tester to the docker group/);
+  const v1 = makePlan(inspection({ settings: s, facts: { ...f, docker: { ...f.docker, composeVersion: undefined } } }));
+  assert.equal(item(v1, 'compose').status, 'change');
+  assert.ok(item(v1, 'compose').commands!.includes('apt-get install -y docker-compose-plugin'));
+  assert.equal(item(v1, 'shim').status, 'change');
+  // An existing deploy user outside the group joins it.
+  const du = { ...f.deployUser, name: 'deploy', exists: true, uid: 1001, home: '/home/deploy', groups: ['deploy'] };
+  const other = makePlan(inspection({ settings: settings({ user: 'tester', yes: false }), facts: { ...f, deployUser: du } }));
+  assert.equal(item(other, 'deploy-user').status, 'change');
+  assert.match(item(other, 'deploy-user').detail, /add deploy to the docker group/);
 });

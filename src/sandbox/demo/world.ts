@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { CliOptions } from '../../config/options.js';
 import type { Settings } from '../../config/settings.js';
 import { memoryStore } from '../../config/store.js';
+import { DROPLET_IP } from '../droplet/state.js';
 import { peekRepo, type World } from '../../session/world.js';
 import { sandboxReceipt } from './receipt.js';
 import { DEMO, demoDraft, startSandbox } from './sandbox.js';
@@ -36,7 +37,7 @@ export async function demoWorld(env: Record<string, string | undefined>): Promis
       home,
       draft: demoDraft(sb, identity),
       peekRepo,
-      depsOverrides: { pollMs: sb.fast ? 20 : 100 },
+      depsOverrides: { pollMs: sb.fast ? 20 : 100, resolve: async () => ({ a: [DROPLET_IP], aaaa: [] }) },
       sourceLabel: 'the sandbox',
       banner: 'Demo: a sandbox run. The host is a simulated Ubuntu droplet and GitHub a simulated API, both inside this process: nothing real is touched.\nPress Enter to take each prefilled answer.',
       trustByDefault: true,

@@ -6,7 +6,7 @@ import { SHIM_MARKER, SHIM_PATH } from '../../host/layout.js';
 import { dockerAccess, runningNames } from './docker.js';
 import { ExecError, lines, sha256, type Host } from './host.js';
 import { tokenize } from './shell-words.js';
-import { COMPOSE_VERSION, DISK_FREE_KB, DOCKER_BUILD, DOCKER_VERSION, OS, type VUser } from './state.js';
+import { COMPOSE_VERSION, DROPLET_IP, DISK_FREE_KB, DOCKER_BUILD, DOCKER_VERSION, OS, type VUser } from './state.js';
 
 /** Every key the probe may print that this droplet knows how to answer. */
 const PROBE_KEYS = new Set([
@@ -14,7 +14,7 @@ const PROBE_KEYS = new Set([
   'docker.path', 'docker.client', 'docker.server.rc', 'docker.server', 'compose.rc', 'compose', 'containers', 'networks',
   'dc.path', 'dc.kind', 'dc.version', 'shim.exists', 'shim.sha256', 'listen', 'disk.kb',
   'du.exists', 'du.uid', 'du.home', 'du.groups', 'du.ak', 'du.keys', 'proxy.sha256', 'probe.done',
-  'docker.sudo', 'group.docker', 'du.group',
+  'docker.sudo', 'group.docker', 'du.group', 'os.codename', 'os.dpkgarch', 'systemd', 'net.addrs', 'net.ssh', 'net.reserved',
 ]);
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -30,6 +30,11 @@ export function probe(host: Host, u: VUser, script: string): string {
   const p = (k: string, v: string | number) => out.push(`${k}=${v}`);
   const b = (k: string, v: string) => out.push(`${k}=${b64(v)}`);
   Object.entries(OS).forEach(([k, v]) => p(`os.${k}`, v));
+  p('os.codename', 'noble');
+  p('os.dpkgarch', 'amd64');
+  p('systemd', 1);
+  p('net.addrs', `${DROPLET_IP} 10.19.0.5 `);
+  p('net.ssh', DROPLET_IP);
   p('user', u.name);
   p('uid', u.uid);
   p('groups', u.groups.join(' '));

@@ -8,6 +8,8 @@ export const DOCKER_VERSION = '27.3.1';
 export const COMPOSE_VERSION = '2.29.7';
 export const DOCKER_BUILD = 'ce12230';
 export const DOCKER_API = '1.47';
+/** The droplet's public address (a documentation range), where the demo's DNS points. */
+export const DROPLET_IP = '203.0.113.7';
 export const OS = { id: 'ubuntu', version: '24.04', pretty: 'Ubuntu 24.04.1 LTS', kernel: 'Linux', arch: 'x86_64' };
 /** `df -Pk` "Available" of a 50 GB droplet with a fresh Docker install. */
 export const DISK_FREE_KB = 41_020_312;
