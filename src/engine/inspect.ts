@@ -8,6 +8,7 @@ import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
 import { shArgv } from '../host/shell.js';
 import type { AuthSource, HostSession } from '../host/transport.js';
 import { repoName, type Settings } from '../config/settings.js';
+import { checkStorage } from './storage-check.js';
 import { timed } from './timed.js';
 import { proxyGenerationOf } from '../steps/proxy-compose.js';
 import { desiredValues, managedNames } from '../steps/secrets.js';
@@ -132,6 +133,10 @@ export async function inspect(
         return [r, await loadSaved(deps.store, repoName(settings), r.renamedFrom)] as const;
       })(),
     ]);
+    const storage = await timed(emit, 'inspect-storage', 'Try the storage from the host', 'ok', async () => {
+      const s = await checkStorage(login.session, settings, facts, repo.appCompose);
+      return [s, s.kind === 'skip' ? `not checked: ${s.why}` : `${s.finding.kind === 'blocked' ? 'blocked' : 'reachable'}, ${(s.ms / 1000).toFixed(1)} s`];
+    });
     // This run's inputs become the next run's defaults whenever the engine saves (never in a dry run).
     saved.defaults = settings.answers;
     const names = managedNames({ repo, settings });
@@ -141,7 +146,7 @@ export async function inspect(
       await Promise.all(auth.map(async (a) => (a.kind === 'key' ? [a.key.getPublicSSH().toString('base64')] : agentKeyBlobs(a.socket))))
     ).flat();
     return {
-      ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs },
+      ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs, storage },
       host: login.session,
       gh,
     };

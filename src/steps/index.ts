@@ -5,6 +5,7 @@ import { proxyStep } from './proxy.js';
 import { releaseStep } from './release.js';
 import { planSecretList, secretsStep } from './secrets.js';
 import { shimStep } from './shim.js';
+import { storageStep } from './storage.js';
 import type { Inspection, Plan, PlanItem, Step } from './types.js';
 import { workflowStep, workflowWarnings } from './workflow.js';
 
@@ -15,6 +16,7 @@ import { workflowStep, workflowWarnings } from './workflow.js';
  */
 export const STEPS: readonly Step[] = [
   ...CHECK_STEPS,
+  storageStep,
   shimStep,
   deployUserStep,
   proxyStep,

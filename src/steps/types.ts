@@ -8,6 +8,8 @@ import type { DeployKeyPair } from '../host/deploy-key.js';
 import type { HostFacts } from '../host/probe.js';
 import type { HostSession, SshTiming } from '../host/transport.js';
 import type { Sensitive } from '../sensitive.js';
+import type { Finding } from '../targets/replica-check.js';
+import type { Sidecar } from '../targets/replica.js';
 import type { ProxyGeneration } from './proxy-compose.js';
 
 /** A step's id, as the list of steps (steps/index.ts) names it. */
@@ -60,6 +62,11 @@ export interface RepoState {
   renamedFrom?: string;
 }
 
+/** What the read-only storage check found (engine/storage-check.ts). */
+export type StorageState =
+  | { kind: 'skip'; why: string; sidecar?: Sidecar }
+  | { kind: 'checked'; finding: Finding; sidecar: Sidecar; ms: number };
+
 /** Everything inspection found; plans are pure functions of this. */
 export interface Inspection {
   settings: Settings;
@@ -74,6 +81,8 @@ export interface Inspection {
   digests: Map<string, string>;
   /** Public key blobs (base64) of the keys offered at login: never removed from a host. */
   loginKeyBlobs: string[];
+  /** The storage values tried from the host with the sidecar's image; absent where not tried (tests' hand-made inspections). */
+  storage?: StorageState;
 }
 
 export type EngineEvent =
