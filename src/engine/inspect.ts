@@ -8,7 +8,7 @@ import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
 import { shArgv } from '../host/shell.js';
 import type { AuthSource, HostSession } from '../host/transport.js';
 import { repoName, type Settings } from '../config/settings.js';
-import { checkStorage } from './storage-check.js';
+import { checkStorage } from '../steps/storage-run.js';
 import { timed } from './timed.js';
 import { proxyGenerationOf } from '../steps/proxy-compose.js';
 import { desiredValues, managedNames } from '../steps/secrets.js';

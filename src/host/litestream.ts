@@ -43,3 +43,31 @@ case "$o" in *"@@version v0.3."*|*"@@version 0.3."*) ;; *) echo @@image ${V03_IM
 }
 
 export const replicaListArgv = (image: string, docker: readonly string[], deadlineS = 25): string[] => shArgv(replicaListScript(image, docker, deadlineS));
+
+/**
+ * The restore drill, inside a throwaway container of the sidecar's image: restore the
+ * replica into a temporary file (never the live database), check it with sqlite3 (the
+ * image's own, else Alpine's package, inside the container), print its figures, remove it.
+ */
+const DRILL_INNER = `while IFS= read -r l; do [ -n "$l" ] && export "$l"; done
+d=$(mktemp -d) || exit 1
+trap 'rm -rf "$d"' EXIT
+printf 'dbs:\\n  - path: %s/live.db\\n    replicas:\\n      - url: \${CLH_REPLICA_URL}\\n' "$d" > "$d/c.yml"
+echo "@@version $(litestream version 2>&1)"
+timeout "$CLH_DEADLINE" litestream restore -config "$d/c.yml" -o "$d/restored.db" "$d/live.db" 2>&1
+echo "@@restore $?"
+[ -f "$d/restored.db" ] || exit 0
+echo "@@size $(wc -c < "$d/restored.db")"
+command -v sqlite3 >/dev/null 2>&1 || apk add --no-cache sqlite >/dev/null 2>&1
+echo "@@integrity $(sqlite3 "$d/restored.db" 'PRAGMA integrity_check' 2>&1 | head -3 | tr '\\n' ' ')"
+echo "@@tables $(sqlite3 "$d/restored.db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND substr(name, 1, 12) <> '_litestream_'" 2>&1)"`;
+
+/** Stdin: as for replicaListArgv. */
+export function restoreDrillArgv(image: string, docker: readonly string[], deadlineS = 600): string[] {
+  const run = `${docker.map(quote).join(' ')} run --rm -i --network host --entrypoint /bin/sh`;
+  return shArgv(
+    new Script(`v=$(cat)
+printf '%s\\nCLH_DEADLINE=${deadlineS}\\n' "$v" | ${run} ${quote(image)} -c ${quote(DRILL_INNER)} 2>&1
+echo "@@exit $?"`),
+  );
+}

@@ -7,6 +7,7 @@ import { planSecretList, secretsStep } from './secrets.js';
 import { shimStep } from './shim.js';
 import { storageStep } from './storage.js';
 import type { Inspection, Plan, PlanItem, Step } from './types.js';
+import { restoreDrillStep } from './verify.js';
 import { workflowStep, workflowWarnings } from './workflow.js';
 
 /**
@@ -25,6 +26,7 @@ export const STEPS: readonly Step[] = [
   secretsStep,
   deployKeyCleanupStep,
   releaseStep,
+  restoreDrillStep,
 ];
 
 /** The whole plan, a pure function of what inspection found. */

@@ -108,6 +108,8 @@ export interface Summary {
   /** With --rotate: what was replaced (names and fingerprints, never values). */
   rotated?: string[];
   dryRun: boolean;
+  /** The checks of the outcome that passed, with their figures. */
+  verified?: string[];
 }
 
 export type Emit = (e: EngineEvent) => void;
@@ -165,6 +167,8 @@ export interface Step {
   apply?: (ctx: ApplyContext) => Promise<string | undefined>;
   /** Whether apply runs (default: its plan row says "change"). */
   runs?: (ctx: ApplyContext, row: PlanItem | undefined) => boolean;
+  /** A check of the outcome: runs after the release (unless --no-verify), and alone with --verify. */
+  verify?: boolean;
   /** A later phase of the run (the release): the record is saved before it starts. */
   phase?: 'release';
   /** Reports its result itself (in `summary`), not in the summary's list of changes. */

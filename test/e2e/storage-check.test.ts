@@ -4,7 +4,11 @@
 // before anything changes, naming the value; right values say "no replica yet".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { litestreamAvailable } from '../harness/litestream.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { litestreamAvailable, makeSampleDb, startReplicate, waitForSnapshot, writeLitestreamConfig } from '../harness/litestream.js';
+import type { StorageServer } from '../harness/storage.js';
 import { useRealLitestream } from '../harness/storage-docker.js';
 import { startAzurite, type AzureStorage } from '../harness/storage-azure.js';
 import { startS3, type S3Storage } from '../harness/storage-s3.js';
@@ -12,6 +16,22 @@ import { startSftp, type SftpStorage } from '../harness/storage-sftp.js';
 import { skipWithoutSshd, startWorld, type RunResult, type World } from '../helpers/world.js';
 
 const skip = skipWithoutSshd() || (litestreamAvailable() ? false : 'needs the litestream npm package and sqlite3');
+
+/** A replica written by the real Litestream 0.3.13, where the compose file's URL points. */
+async function seedReplica(storage: StorageServer<unknown>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'clh-seed-'));
+  try {
+    const db = join(dir, 'app.db');
+    await makeSampleDb(db);
+    const t = storage.target('MyApp.sqlite');
+    const cfg = await writeLitestreamConfig(join(dir, 'litestream.yml'), db, t.config);
+    const rep = await startReplicate(cfg, { env: t.env });
+    await waitForSnapshot(cfg, db, { env: t.env });
+    await rep.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Nothing changed: no GitHub write, no deploy user, no shim, no container or network made. */
 async function assertUnchanged(w: World, r: RunResult, secrets: string[]): Promise<void> {
@@ -58,6 +78,40 @@ describe('storage check: S3 (s3rver)', { skip, concurrency: false }, () => {
     const r = await w.run([...w.baseArgs('aws'), '--dry-run'], env());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /no replica yet/);
+  });
+
+  test('a replica there: a full --yes run reports it, releases, then the restore drill passes', async () => {
+    await seedReplica(s3);
+    w.gh.reset();
+    const t0 = Date.now();
+    const r = await w.run(undefined, env());
+    const out = r.stdout + r.stderr;
+    assert.equal(r.code, 0, out);
+    assert.match(out, /a Litestream 0\.3 replica, generation [0-9a-f]{16}, latest \d{4}-/);
+    assert.match(out, /Restore drill: restored [\d.]+ KB, 2 tables, integrity ok, in [\d.]+ s \(temporary file removed\)/);
+    assert.ok(!out.includes(s3.credentials.secretAccessKey));
+    console.log(`full run with the drill: ${Date.now() - t0} ms`);
+  });
+
+  test('--verify changes nothing and exits 0', async () => {
+    w.gh.reset();
+    await w.host.clearDockerCalls();
+    const t0 = Date.now();
+    const r = await w.run([...w.baseArgs('aws').filter((a) => a !== '--yes'), '--verify'], env());
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Restore drill: restored .* 2 tables, integrity ok/);
+    assert.equal(w.gh.events().length, 0, 'no GitHub write');
+    const calls = await w.host.dockerCalls();
+    const reads = (c: string[]) => ['run', '--version', 'version', 'info', 'ps', 'inspect'].includes(c[1] ?? '') || (['compose', 'network'].includes(c[1] ?? '') && ['version', 'ls'].includes(c[2] ?? ''));
+    assert.deepEqual(calls.filter((c) => !reads(c)).map((c) => c.join(' ')), []);
+    console.log(`--verify: ${Date.now() - t0} ms`);
+  });
+
+  test('the replica deleted on the storage: --verify exits 1 naming the restore', async () => {
+    assert.ok((await s3.remove('MyApp.sqlite/')) > 0);
+    const r = await w.run([...w.baseArgs('aws'), '--verify'], env());
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /Restore drill[\s\S]*no replica to restore/);
   });
 });
 

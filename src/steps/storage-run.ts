@@ -6,7 +6,8 @@ import type { HostSession } from '../host/transport.js';
 import { TARGETS } from '../targets/index.js';
 import { classify, parseListings } from '../targets/replica-check.js';
 import { findSidecar, interpolate } from '../targets/replica.js';
-import type { StorageState } from '../steps/types.js';
+import type { Sidecar } from '../targets/replica.js';
+import type { StorageState } from './types.js';
 
 /** The values the compose file's `${VAR}` take: what the secrets will hold (sftp's encoded). */
 export function storageValues(settings: Settings): Map<string, string> {
@@ -31,6 +32,19 @@ export function redactor(settings: Settings): (s: string) => string {
   return (s) => secrets.reduce((t, v) => t.split(v).join('***'), s);
 }
 
+/**
+ * What the sidecar's container would get, as NAME=value lines for the host's stdin: its
+ * environment and the replica URL, with the compose file's `${VAR}` filled in.
+ */
+export function sidecarInput(settings: Settings, sidecar: Sidecar): { stdin: string; missing: string[] } {
+  const values = storageValues(settings);
+  const url = interpolate(sidecar.url, (n) => values.get(n));
+  const env = Object.entries(sidecar.env).map(([k, v]) => [k, interpolate(v, (n) => values.get(n))] as const);
+  const missing = [...new Set([...url.missing, ...env.flatMap(([, e]) => e.missing)])];
+  const lines = [...env.map(([k, e]) => `${k}=${e.text}`), `CLH_REPLICA_URL=${url.text}`];
+  return { stdin: `${lines.join('\n')}\n`, missing };
+}
+
 /** The docker command as the probe says it may run: directly, or through sudo. */
 export function dockerFor(facts: HostFacts): string[] | undefined {
   const d = facts.docker;
@@ -49,14 +63,10 @@ export async function checkStorage(host: HostSession, settings: Settings, facts:
   if (!sidecar) return { kind: 'skip', why: 'the compose file names no litestream/litestream service with a replica URL' };
   const docker = dockerFor(facts);
   if (!docker) return { kind: 'skip', why: 'needs a Docker daemon this login can use', sidecar };
-  const values = storageValues(settings);
-  const url = interpolate(sidecar.url, (n) => values.get(n));
-  const env = Object.entries(sidecar.env).map(([k, v]) => [k, interpolate(v, (n) => values.get(n))] as const);
-  const missing = [...new Set([...url.missing, ...env.flatMap(([, e]) => e.missing)])];
-  if (missing.length) return { kind: 'skip', why: `${missing.join(', ')} not given to this run (kept in the repository), so not tried`, sidecar };
-  const lines = [...env.map(([k, e]) => `${k}=${e.text}`), `CLH_REPLICA_URL=${url.text}`];
+  const input = sidecarInput(settings, sidecar);
+  if (input.missing.length) return { kind: 'skip', why: `${input.missing.join(', ')} not given to this run (kept in the repository), so not tried`, sidecar };
   const t0 = Date.now();
-  const r = await host.exec(replicaListArgv(sidecar.image, docker), { stdin: `${lines.join('\n')}\n` });
+  const r = await host.exec(replicaListArgv(sidecar.image, docker), { stdin: input.stdin });
   const redact = redactor(settings);
   const finding = classify(parseListings(redact(`${r.stdout}\n${r.stderr}`)), settings.target);
   return { kind: 'checked', finding, sidecar, ms: Date.now() - t0 };
