@@ -52,7 +52,7 @@ describe('storage check: S3 (s3rver)', { skip, concurrency: false }, () => {
   let s3: S3Storage;
   const env = () => ({ AWS_S3_BUCKET: s3.bucket, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey });
   before(async () => {
-    [w, s3] = await Promise.all([startWorld({ mix: 'litestream-aws' }), startS3()]);
+    [w, s3] = await Promise.all([startWorld({ mix: 'litestream-aws', realStorage: true }), startS3()]);
     await useRealLitestream(w.host, { endpoint: s3.endpoint, region: s3.region });
   });
   after(async () => Promise.allSettled([w?.stop(), s3?.stop()]));
@@ -120,7 +120,7 @@ describe('storage check: Azure Blob (Azurite)', { skip, concurrency: false }, ()
   let az: AzureStorage;
   const env = () => ({ AZURE_STORAGEACCOUNT: az.accountName, AZURE_ACCOUNT_KEY: az.accountKey, AZURE_CONTAINER: az.container });
   before(async () => {
-    [w, az] = await Promise.all([startWorld({ mix: 'litestream-azure' }), startAzurite()]);
+    [w, az] = await Promise.all([startWorld({ mix: 'litestream-azure', realStorage: true }), startAzurite()]);
     await useRealLitestream(w.host, { endpoint: `${az.endpoint.replace(/\/+$/, '')}` });
   });
   after(async () => Promise.allSettled([w?.stop(), az?.stop()]));
@@ -141,6 +141,14 @@ describe('storage check: Azure Blob (Azurite)', { skip, concurrency: false }, ()
     assert.match(r.stdout + r.stderr, /container does not exist[\s\S]*AZURE_CONTAINER/);
     await assertUnchanged(w, r, [az.accountKey]);
   });
+
+  test('a replica there: --verify restores it and exits 0', async () => {
+    await seedReplica(az);
+    const r = await w.run([...w.baseArgs('azure'), '--verify'], env());
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /a Litestream 0\.3 replica[\s\S]*Restore drill: restored .* 2 tables, integrity ok/);
+    assert.ok(!(r.stdout + r.stderr).includes(az.accountKey));
+  });
 });
 
 describe('storage check: SFTP (OpenSSH)', { skip, concurrency: false }, () => {
@@ -148,7 +156,7 @@ describe('storage check: SFTP (OpenSSH)', { skip, concurrency: false }, () => {
   let sftp: SftpStorage;
   const env = () => ({ SFTP_USERNAME: sftp.user, SFTP_PASSWORD: sftp.password, SFTP_HOST: '127.0.0.1', SFTP_PORT: String(sftp.port) });
   before(async () => {
-    [w, sftp] = await Promise.all([startWorld({ mix: 'litestream-sftp' }), startSftp()]);
+    [w, sftp] = await Promise.all([startWorld({ mix: 'litestream-sftp', realStorage: true }), startSftp({ dirs: ['MyApp.sqlite'] })]);
     await useRealLitestream(w.host);
   });
   after(async () => Promise.allSettled([w?.stop(), sftp?.stop()]));
@@ -166,6 +174,14 @@ describe('storage check: SFTP (OpenSSH)', { skip, concurrency: false }, () => {
     const r = await w.run([...w.baseArgs('sftp'), '--dry-run'], env());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /no replica yet/);
+    assert.ok(!(r.stdout + r.stderr).includes(sftp.password));
+  });
+
+  test('a replica there: --verify restores it and exits 0', async () => {
+    await seedReplica(sftp);
+    const r = await w.run([...w.baseArgs('sftp'), '--verify'], env());
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /a Litestream 0\.3 replica[\s\S]*Restore drill: restored .* 2 tables, integrity ok/);
     assert.ok(!(r.stdout + r.stderr).includes(sftp.password));
   });
 });
