@@ -17,6 +17,10 @@ import { skipWithoutSshd, startWorld, type RunResult, type World } from '../help
 
 const skip = skipWithoutSshd() || (litestreamAvailable() ? false : 'needs the litestream npm package and sqlite3');
 
+/** The figures a run printed: the storage check's row and time, the drill's line (for the report). */
+const figures = (label: string, out: string) =>
+  console.log(`${label}: ${out.split('\n').filter((l) => /inspect-storage|Storage \(Litestream\)|Restore drill/.test(l)).map((l) => l.trim().replace(/\s+/g, ' ')).join(' | ')}`);
+
 /** A replica written by the real Litestream 0.3.13, where the compose file's URL points. */
 async function seedReplica(storage: StorageServer<unknown>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'clh-seed-'));
@@ -63,6 +67,7 @@ describe('storage check: S3 (s3rver)', { skip, concurrency: false }, () => {
     const wrong = 'wrongsecretwrongsecretwrongsecret0123456';
     const r = await w.run(undefined, { ...env(), AWS_SECRET_ACCESS_KEY: wrong });
     assert.match(r.stdout + r.stderr, /refused the secret key[\s\S]*AWS_SECRET_ACCESS_KEY/);
+    figures('s3 wrong secret', r.stdout + r.stderr);
     await assertUnchanged(w, r, [wrong, s3.credentials.secretAccessKey]);
   });
 
@@ -78,6 +83,7 @@ describe('storage check: S3 (s3rver)', { skip, concurrency: false }, () => {
     const r = await w.run([...w.baseArgs('aws'), '--dry-run'], env());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /no replica yet/);
+    figures('s3 empty', r.stdout);
   });
 
   test('a replica there: a full --yes run reports it, releases, then the restore drill passes', async () => {
@@ -91,6 +97,7 @@ describe('storage check: S3 (s3rver)', { skip, concurrency: false }, () => {
     assert.match(out, /Restore drill: restored [\d.]+ KB, 2 tables, integrity ok, in [\d.]+ s \(temporary file removed\)/);
     assert.ok(!out.includes(s3.credentials.secretAccessKey));
     console.log(`full run with the drill: ${Date.now() - t0} ms`);
+    figures('s3 full run', out);
   });
 
   test('--verify changes nothing and exits 0', async () => {
@@ -105,6 +112,7 @@ describe('storage check: S3 (s3rver)', { skip, concurrency: false }, () => {
     const reads = (c: string[]) => ['run', '--version', 'version', 'info', 'ps', 'inspect'].includes(c[1] ?? '') || (['compose', 'network'].includes(c[1] ?? '') && ['version', 'ls'].includes(c[2] ?? ''));
     assert.deepEqual(calls.filter((c) => !reads(c)).map((c) => c.join(' ')), []);
     console.log(`--verify: ${Date.now() - t0} ms`);
+    figures('s3 --verify', r.stdout);
   });
 
   test('the replica deleted on the storage: --verify exits 1 naming the restore', async () => {
@@ -148,6 +156,7 @@ describe('storage check: Azure Blob (Azurite)', { skip, concurrency: false }, ()
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /a Litestream 0\.3 replica[\s\S]*Restore drill: restored .* 2 tables, integrity ok/);
     assert.ok(!(r.stdout + r.stderr).includes(az.accountKey));
+    figures('azure --verify', r.stdout);
   });
 });
 
@@ -167,6 +176,7 @@ describe('storage check: SFTP (OpenSSH)', { skip, concurrency: false }, () => {
     const wrong = 'wrong pass:w/o#rd';
     const r = await w.run(undefined, { ...env(), SFTP_PASSWORD: wrong });
     assert.match(r.stdout + r.stderr, /refused the credentials[\s\S]*SFTP_PASSWORD/);
+    figures('sftp wrong password', r.stdout + r.stderr);
     await assertUnchanged(w, r, [wrong, sftp.password]);
   });
 
@@ -183,5 +193,6 @@ describe('storage check: SFTP (OpenSSH)', { skip, concurrency: false }, () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /a Litestream 0\.3 replica[\s\S]*Restore drill: restored .* 2 tables, integrity ok/);
     assert.ok(!(r.stdout + r.stderr).includes(sftp.password));
+    figures('sftp --verify', r.stdout);
   });
 });
