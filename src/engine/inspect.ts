@@ -67,6 +67,7 @@ export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise
     workflowText,
     workflow,
     appCompose: composeYml ?? composeTemplate,
+    appComposePath: composeYml !== undefined ? '.deploy/docker-compose.yml' : composeTemplate !== undefined ? '.deploy/docker-compose-template.yml' : undefined,
     proxyGeneration: gen ?? 'bridge',
     proxyGenerationGuessed: !gen,
     secrets: new Map(secrets.map((s) => [s.name, s])),

@@ -54,6 +54,8 @@ export interface RepoState {
   workflowText: string | undefined;
   workflow: WorkflowInfo | undefined;
   appCompose: string | undefined;
+  /** Where appCompose came from in the repository. */
+  appComposePath?: string;
   proxyGeneration: ProxyGeneration;
   proxyGenerationGuessed: boolean;
   secrets: Map<string, SecretMeta>;

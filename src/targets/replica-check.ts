@@ -43,7 +43,7 @@ export function parseListings(stdout: string): Listing[] {
 export type Finding =
   | { kind: 'empty'; version: string; image: string }
   | { kind: 'replica'; version: string; image: string; format: '0.3' | '0.5'; generation?: string; latest?: string }
-  | { kind: 'blocked'; reason: string; fix: string; version?: string; image: string };
+  | { kind: 'blocked'; reason: string; fix: string; version?: string; image: string; pin?: string };
 
 /** The value a user fixes for each failure class, per target. */
 const VALUES: Record<TargetId, { key: string; place: string; network: string }> = {
@@ -102,6 +102,7 @@ export function classify(listings: Listing[], target: TargetId): Finding {
       version,
       reason: `the replica was written by Litestream 0.3 (generation ${generation ?? '?'}, latest ${latest ?? '?'}), and ${main.image} (${version}) cannot restore it: a new host would start with an empty database`,
       fix: `Pin the image in the compose file: image: ${PINNED_V03}`,
+      pin: PINNED_V03,
     };
   }
   if (old?.rows.length) return { kind: 'replica', image: main.image, version, format: '0.3', ...latestOf(old.rows) };
