@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings.js';
+import { StepError } from '../errors.js';
 import { replicaListArgv } from '../host/litestream.js';
 import type { HostFacts } from '../host/probe.js';
 import { asRoot } from '../host/shell.js';
@@ -66,7 +67,9 @@ export async function checkStorage(host: HostSession, settings: Settings, facts:
   const input = sidecarInput(settings, sidecar);
   if (input.missing.length) return { kind: 'skip', why: `${input.missing.join(', ')} not given to this run (kept in the repository), so not tried`, sidecar };
   const t0 = Date.now();
-  const r = await host.exec(replicaListArgv(sidecar.image, docker), { stdin: input.stdin });
+  const r = await host.exec(replicaListArgv(sidecar.image, docker), { stdin: input.stdin }).catch((e: Error) => {
+    throw new StepError('inspect storage', e.message, 'Re-run; nothing was changed yet');
+  });
   const redact = redactor(settings);
   const finding = classify(parseListings(redact(`${r.stdout}\n${r.stderr}`)), settings.target);
   return { kind: 'checked', finding, sidecar, ms: Date.now() - t0 };

@@ -16,7 +16,9 @@ async function drill(ctx: ApplyContext): Promise<string> {
   const input = sidecarInput(settings, sidecar);
   if (input.missing.length) throw new StepError(TITLE, `${input.missing.join(', ')} not given to this run`, `Give them in the environment or --env-file (the repository keeps them sealed), then re-run`);
   const t0 = Date.now();
-  const r = await ctx.host.exec(restoreDrillArgv(sidecar.image, docker), { stdin: input.stdin });
+  const r = await ctx.host.exec(restoreDrillArgv(sidecar.image, docker), { stdin: input.stdin }).catch((e: Error) => {
+    throw new StepError(TITLE, `${e.message}, during the restore drill`, 'Re-run with --verify: the drill changes nothing');
+  });
   const ms = Date.now() - t0;
   const d = parseDrill(redactor(settings)(`${r.stdout}\n${r.stderr}`));
   const failed = drillFailure(d);
