@@ -37,7 +37,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
 /** A plan nobody confirmed is never applied: without a terminal to ask on, --yes says so. */
 function checkConfirmable(cli: CliOptions, env: Record<string, string | undefined>, io: Io): void {
   const wizard = io.isTTY && !env.CI;
-  if (wizard || cli.yes || cli.dryRun || cli.demo) return;
+  if (wizard || cli.yes || cli.dryRun || cli.verify || cli.demo) return;
   throw new UsageError(
     `no terminal to confirm the plan on (${io.isTTY ? 'CI is set' : 'input or output is not a terminal'}) and no --yes: a plan nobody confirmed is never applied`,
     'Add --yes to apply the plan without asking, or --dry-run to only print it',

@@ -79,6 +79,8 @@ export const SWITCHES = {
   },
   rotate: { kind: 'switch', flag: 'rotate', group: 'Run', help: ['rotate credentials: new deploy key, storage', 'secrets, email'] },
   rotateOnly: { kind: 'list', flag: 'rotate-only', arg: '<item>', group: 'Run', help: ['with --rotate: only deploy-key, storage or', 'email (repeatable)'] },
+  verify: { kind: 'switch', flag: 'verify', group: 'Run', help: ['change nothing; check a host and repository set', 'up before (storage, restore drill); exit 1 naming', 'the first check that fails'] },
+  verifyAfter: { kind: 'switch', flag: 'no-verify', negated: true, group: 'Run', help: ['skip the checks that otherwise follow a release'] },
   dryRun: { kind: 'switch', flag: 'dry-run', group: 'Run', help: ['inspect host and repository, print the plan,', 'change nothing'] },
   yes: { kind: 'switch', flag: 'yes', short: 'y', group: 'Run', help: ['never prompt; a missing value is an error'] },
   demo: { kind: 'switch', flag: 'demo', group: 'Run', help: ['run against a built-in sandbox host and GitHub', '(no server, no account)'] },
@@ -94,7 +96,7 @@ export type Field = ValueField | SwitchField;
 export const HELP_ORDER: readonly (ValueKey | SwitchKey)[] = [
   'host', 'sshHost', 'sshPort', 'user', 'deployUser', 'identity', 'knownHosts', 'acceptNewHostKey', 'installDocker', 'email',
   'repo', 'githubApiUrl', 'workflow', 'target', 'envFile',
-  'release', 'repairWorkflow', 'rotate', 'rotateOnly', 'keepDeployKey', 'dryRun', 'yes', 'demo', 'help', 'version',
+  'release', 'repairWorkflow', 'rotate', 'rotateOnly', 'keepDeployKey', 'dryRun', 'verify', 'verifyAfter', 'yes', 'demo', 'help', 'version',
 ];
 
 export const fieldOf = (k: ValueKey | SwitchKey): Field => (k in VALUE_FIELDS ? VALUE_FIELDS[k as ValueKey] : SWITCHES[k as SwitchKey]);

@@ -32,6 +32,10 @@ export interface Settings {
   rotateItems: RotateItem[];
   keepDeployKey: string | undefined;
   dryRun: boolean;
+  /** --verify: change nothing, run the checks of the outcome only. */
+  verifyOnly: boolean;
+  /** The checks after a release (off with --no-verify). */
+  verifyAfter: boolean;
   yes: boolean;
   /** The inputs kept for the next run of this repository (never a secret, never a default). */
   answers: SavedDefaults;
@@ -206,6 +210,8 @@ export function toSettings(d: Draft, cli: CliOptions, home: string, opts: { stor
     rotateItems: rotateItemsOf(cli),
     keepDeployKey: cli.keepDeployKey ? expandHome(cli.keepDeployKey, home) : undefined,
     dryRun: cli.dryRun,
+    verifyOnly: cli.verify,
+    verifyAfter: cli.verifyAfter,
     yes: cli.yes,
     answers,
   };

@@ -8,6 +8,7 @@ import { parseFacts, probeScript, type HostFacts } from '../host/probe.js';
 import { shArgv } from '../host/shell.js';
 import type { AuthSource, HostSession } from '../host/transport.js';
 import { repoName, type Settings } from '../config/settings.js';
+import { checkStorage } from '../steps/storage-run.js';
 import { timed } from './timed.js';
 import { proxyGenerationOf } from '../steps/proxy-compose.js';
 import { desiredValues, managedNames } from '../steps/secrets.js';
@@ -69,6 +70,7 @@ export async function inspectRepo(gh: GitHubClient, settings: Settings): Promise
     workflow,
     triggers,
     appCompose: composeYml ?? composeTemplate,
+    appComposePath: composeYml !== undefined ? '.deploy/docker-compose.yml' : composeTemplate !== undefined ? '.deploy/docker-compose-template.yml' : undefined,
     proxyGeneration: gen ?? 'bridge',
     proxyGenerationGuessed: !gen,
     secrets: new Map(secrets.map((s) => [s.name, s])),
@@ -170,6 +172,10 @@ export async function inspect(
       })(),
       lookUp(deps.resolve, settings),
     ]);
+    const storage = await timed(emit, 'inspect-storage', 'Try the storage from the host', 'ok', async () => {
+      const s = await checkStorage(login.session, settings, facts, repo.appCompose);
+      return [s, s.kind === 'skip' ? `not checked: ${s.why}` : `${s.finding.kind === 'blocked' ? 'blocked' : 'reachable'}, ${(s.ms / 1000).toFixed(1)} s`];
+    });
     // This run's inputs become the next run's defaults whenever the engine saves (never in a dry run).
     saved.defaults = settings.answers;
     const names = managedNames({ repo, settings });
@@ -179,7 +185,7 @@ export async function inspect(
       await Promise.all(auth.map(async (a) => (a.kind === 'key' ? [a.key.getPublicSSH().toString('base64')] : agentKeyBlobs(a.socket))))
     ).flat();
     return {
-      ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs, dns },
+      ins: { settings, hostKey: login.hostKey, hostKeyRecorded: login.recorded, facts, repo, saved, desired, digests, loginKeyBlobs, dns, storage },
       host: login.session,
       gh,
     };

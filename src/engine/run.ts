@@ -38,6 +38,22 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
       dryRun: settings.dryRun,
     };
     if (settings.dryRun) return summary;
+    if (settings.verifyOnly) {
+      // Changes nothing: the storage row, then each check of the outcome; the first failure ends the run (exit 1).
+      const storage = plan.items.find((i) => i.id === 'storage');
+      if (storage?.status === 'blocked') throw new StepError(storage.title, storage.detail, storage.fix ?? 'See the plan above');
+      const ctx: ApplyContext = { ins, plan, summary, deps, emit, host, gh, deployHome: home, written: [], changed: summary.changed };
+      for (const step of STEPS.filter((s) => s.verify && s.apply)) {
+        const doing = typeof step.doing === 'function' ? step.doing(ins) : (step.doing ?? step.title);
+        await timed(emit, step.id, doing, 'ok', async () => {
+          const d = await step.apply!(ctx);
+          return [d, d ?? ''];
+        });
+      }
+      emit({ type: 'phase', phase: 'done' });
+      emit({ type: 'summary', summary });
+      return summary;
+    }
     const blocked = blockedItems(plan);
     if (blocked.length) {
       const first = blocked[0]!;

@@ -6,7 +6,9 @@ import { proxyStep } from './proxy.js';
 import { releaseStep } from './release.js';
 import { planSecretList, secretsStep } from './secrets.js';
 import { shimStep } from './shim.js';
+import { storageStep } from './storage.js';
 import type { Inspection, Plan, PlanItem, Step } from './types.js';
+import { restoreDrillStep } from './verify.js';
 import { workflowStep, workflowWarnings } from './workflow.js';
 import { workflowAccessStep, workflowRepairStep } from './workflow-repair.js';
 
@@ -19,6 +21,7 @@ export const STEPS: readonly Step[] = [
   // First of all: a token that may not write workflows stops the run before any change.
   workflowAccessStep,
   ...CHECK_STEPS,
+  storageStep,
   shimStep,
   deployUserStep,
   dnsStep,
@@ -29,6 +32,7 @@ export const STEPS: readonly Step[] = [
   deployKeyCleanupStep,
   workflowRepairStep,
   releaseStep,
+  restoreDrillStep,
 ];
 
 /** The whole plan, a pure function of what inspection found. */

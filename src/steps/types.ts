@@ -8,6 +8,8 @@ import type { DeployKeyPair } from '../host/deploy-key.js';
 import type { HostFacts } from '../host/probe.js';
 import type { HostSession, SshTiming } from '../host/transport.js';
 import type { Sensitive } from '../sensitive.js';
+import type { Finding } from '../targets/replica-check.js';
+import type { Sidecar } from '../targets/replica.js';
 import type { ProxyGeneration } from './proxy-compose.js';
 
 /** A step's id, as the list of steps (steps/index.ts) names it. */
@@ -64,6 +66,8 @@ export interface RepoState {
   /** The workflows whose completion starts the release (`on: workflow_run`), as read. */
   triggers: { path: string; text: string }[];
   appCompose: string | undefined;
+  /** Where appCompose came from in the repository. */
+  appComposePath?: string;
   proxyGeneration: ProxyGeneration;
   proxyGenerationGuessed: boolean;
   secrets: Map<string, SecretMeta>;
@@ -71,6 +75,11 @@ export interface RepoState {
   /** The name the run was given, when GitHub answered under another one (a renamed or transferred repository). */
   renamedFrom?: string;
 }
+
+/** What the read-only storage check found (engine/storage-check.ts). */
+export type StorageState =
+  | { kind: 'skip'; why: string; sidecar?: Sidecar }
+  | { kind: 'checked'; finding: Finding; sidecar: Sidecar; ms: number };
 
 /** Everything inspection found; plans are pure functions of this. */
 export interface Inspection {
@@ -88,6 +97,8 @@ export interface Inspection {
   loginKeyBlobs: string[];
   /** --host's DNS records as this machine resolves them, and --ssh-host's addresses when it is a name. */
   dns: { host: string; a: string[]; aaaa: string[]; error?: string; sshAddresses: string[] };
+  /** The storage values tried from the host with the sidecar's image; absent where not tried (tests' hand-made inspections). */
+  storage?: StorageState;
 }
 
 /** A name's A and AAAA records; a name without records answers empty lists. */
@@ -118,6 +129,8 @@ export interface Summary {
   /** With --rotate: what was replaced (names and fingerprints, never values). */
   rotated?: string[];
   dryRun: boolean;
+  /** The checks of the outcome that passed, with their figures. */
+  verified?: string[];
 }
 
 export type Emit = (e: EngineEvent) => void;
@@ -186,6 +199,8 @@ export interface Step {
   apply?: (ctx: ApplyContext) => Promise<string | undefined>;
   /** Whether apply runs (default: its plan row says "change"). */
   runs?: (ctx: ApplyContext, row: PlanItem | undefined) => boolean;
+  /** A check of the outcome: runs after the release (unless --no-verify), and alone with --verify. */
+  verify?: boolean;
   /** A later phase of the run (the release): the record is saved before it starts. */
   phase?: 'release';
   /** Reports its result itself (in `summary`), not in the summary's list of changes. */

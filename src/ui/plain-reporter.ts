@@ -56,7 +56,8 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
       case 'summary': {
         const s = e.summary;
         write('Summary:');
-        if (!s.changed.length) write('  nothing to change: host and repository were already set up');
+        if (!s.changed.length && !s.verified) write('  nothing to change: host and repository were already set up');
+        for (const v of s.verified ?? []) write(`  ${v}`);
         for (const c of s.changed) write(`  ${c}`);
         if (s.rotated?.length) write(`  rotated: ${s.rotated.join(', ')}`);
         if (s.runUrl) write(`  release: ${s.conclusion} ${s.runUrl}`);

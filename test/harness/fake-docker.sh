@@ -18,7 +18,12 @@ prog=${0##*/}
 hex=$(printf '%s\0' "$prog" "$@" | od -An -v -tx1 | tr -d ' \n')
 printf '%s %s %s\n' "$(id -u)" "$(id -un 2>/dev/null || echo '?')" "$hex" >> "$S/calls.log" 2>/dev/null
 
-if [ -w "$S/lock" ] && command -v flock >/dev/null 2>&1; then
+# A litestream container runs for as long as Litestream does: outside the state lock.
+if [ "$prog" = docker ] && [ "${1:-}" = run ]; then
+  for a in "$@"; do case "$a" in litestream/litestream|litestream/litestream:*|docker.io/litestream/litestream*) ls_run=1 ;; esac; done
+fi
+
+if [ -z "${ls_run:-}" ] && [ -w "$S/lock" ] && command -v flock >/dev/null 2>&1; then
   exec 9>>"$S/lock"
   flock -w 20 9 || true
 fi
@@ -1131,7 +1136,11 @@ case "$cmd" in
     need_daemon images/json
     echo "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE"
     exit 0 ;;
-  run|exec|logs|volume|system|build|events|top|stats|push|tag|cp|port|save|load|wait|attach|rename|update|pause|unpause|create|diff|commit|export|import|history|rmi|builder|buildx)
+  run)
+    need_daemon containers/create Post
+    [ -n "${ls_run:-}" ] && exec sh "$S/litestream-run.sh" "$@"
+    exit 0 ;;
+  exec|logs|volume|system|build|events|top|stats|push|tag|cp|port|save|load|wait|attach|rename|update|pause|unpause|create|diff|commit|export|import|history|rmi|builder|buildx)
     need_daemon "$cmd"
     exit 0 ;;
   login) echo "Login Succeeded"; exit 0 ;;

@@ -185,6 +185,7 @@ const STATE_IN_NS = '/run/fake-docker';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FAKE_DOCKER = join(HERE, 'fake-docker.sh');
 const FAKE_APT = join(HERE, 'fake-apt.sh');
+const FAKE_LITESTREAM_RUN = join(HERE, 'fake-litestream-run.sh');
 
 function which(cmd: string): string | null {
   for (const d of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
@@ -622,6 +623,7 @@ export async function startSshd(opts: StartOptions = {}): Promise<TestHost> {
     await chmod(stateDir, 0o777);
     const fake = await readFile(FAKE_DOCKER, 'utf8');
     await writeFile(join(stateDir, 'docker.sh'), fake, { mode: 0o755 });
+    await writeFile(join(stateDir, 'litestream-run.sh'), await readFile(FAKE_LITESTREAM_RUN, 'utf8'), { mode: 0o755 });
     await writeFile(join(stateDir, 'apt.sh'), await readFile(FAKE_APT, 'utf8'), { mode: 0o755 });
     for (const f of ['calls.log', 'containers', 'networks', 'lock', 'apt.log']) {
       await writeFile(join(stateDir, f), '', { mode: 0o666 });

@@ -36,6 +36,8 @@ export const settings = (over: Partial<Settings> = {}): Settings => ({
   rotateItems: [],
   keepDeployKey: undefined,
   dryRun: false,
+  verifyOnly: false,
+  verifyAfter: true,
   yes: true,
   ...over,
 });

@@ -19,7 +19,12 @@ import { DEMO, demoDraft, startSandbox } from './sandbox.js';
  * sandbox repository's workflow needs the repair to release: the demo consents to it, since
  * the plan shows the diff before anything changes, and the repository is the sandbox's.
  */
-export const DEMO_OPTIONS: Partial<CliOptions> = { repairWorkflow: true, acceptNewHostKey: true, rotate: false, rotateOnly: [], keepDeployKey: undefined, identity: undefined };
+/**
+ * Flags other than --dry-run, --no-release and --yes do not apply to the sandbox. Its droplet
+ * runs no Litestream sidecar yet, so no replica is ever written and the checks after a release
+ * (the restore drill) are off; its storage answers the check before the plan as empty.
+ */
+export const DEMO_OPTIONS: Partial<CliOptions> = { repairWorkflow: true, acceptNewHostKey: true, rotate: false, rotateOnly: [], keepDeployKey: undefined, identity: undefined, verify: false, verifyAfter: false };
 
 export async function demoWorld(env: Record<string, string | undefined>): Promise<World> {
   const started = Date.now();

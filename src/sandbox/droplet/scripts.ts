@@ -123,6 +123,13 @@ export async function script(host: Host, u: VUser, text: string, io: Io): Promis
     for (const c of PROXY_CONTAINERS) io.out(`${c}=${daemon && host.state.containerInfo.has(c) ? String(host.state.containers.has(c)) : ''}\n`);
     return 0;
   }
+  if (text.includes('CLH_REPLICA_URL') && text.includes('@@image')) {
+    // The sandbox's storage is reachable and holds no replica yet (a first setup).
+    await io.stdin();
+    const image = /^echo @@image (\S+)$/m.exec(text)?.[1] ?? 'litestream/litestream';
+    io.out(`@@image ${image}\n@@version v0.3.13\n@@list generations\nname  generation  lag  start  end\n@@status 0\n@@exit 0\n`);
+    return 0;
+  }
   const first = text.split('\n')[0]!.trim().split(/\s+/)[0] ?? '';
   io.err(`sh: 1: ${first}: not found\n`);
   io.err('(the sandbox droplet emulates only the scripts the program sends; this one is not one of them)\n');

@@ -27,7 +27,12 @@ export function SummaryView({ summary: s, deployUser, color }: { summary: Summar
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold={color}>{s.dryRun ? 'Summary (dry run: nothing was changed):' : 'Summary:'}</Text>
-      {!s.changed.length && !s.dryRun ? <Line>nothing to change: host and repository were already set up</Line> : null}
+      {(s.verified ?? []).map((v, i) => (
+        <Line key={`v${i}`} lead={<Text color={paint('green')}>✔ </Text>}>
+          {v}
+        </Line>
+      ))}
+      {!s.changed.length && !s.dryRun && !s.verified ? <Line>nothing to change: host and repository were already set up</Line> : null}
       {s.changed.map((c, i) => (
         <Line key={i} lead={<Text color={paint('green')}>✔ </Text>}>
           {c}
