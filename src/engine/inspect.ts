@@ -194,3 +194,12 @@ export async function inspect(
     throw e;
   }
 }
+
+/**
+ * After a repair of the host: its facts read again, and the storage tried now if Docker was
+ * not usable for it before (a daemon just started, Docker just installed).
+ */
+export async function reinspectHost(host: HostSession, ins: Inspection): Promise<void> {
+  ins.facts = await inspectHost(host, ins.settings);
+  if (ins.storage?.kind === 'skip') ins.storage = await checkStorage(host, ins.settings, ins.facts, ins.repo.appCompose);
+}

@@ -8,7 +8,7 @@ import { repoName } from '../config/settings.js';
 import { deployHome } from '../steps/deploy-user.js';
 import { blockedItems, makePlan, STEPS } from '../steps/index.js';
 import type { ApplyContext, Deps, Emit, Step, Summary } from '../steps/types.js';
-import { inspect, inspectHost, openSession } from './inspect.js';
+import { inspect, openSession, reinspectHost } from './inspect.js';
 import { timed } from './timed.js';
 
 /**
@@ -75,7 +75,7 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
           session.close();
           ctx.host = session = fresh.session;
         }
-        ins.facts = await inspectHost(ctx.host, settings);
+        await reinspectHost(ctx.host, ins);
         return [undefined, `${ins.facts.os.pretty || ins.facts.os.id}, user ${ins.facts.user} (${ins.facts.groups.join(' ')})`];
       });
       const again = makePlan(ins);

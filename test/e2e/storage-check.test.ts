@@ -90,7 +90,7 @@ describe('storage check: S3 (s3rver)', { skip, concurrency: false }, () => {
     await seedReplica(s3);
     w.gh.reset();
     const t0 = Date.now();
-    const r = await w.run(undefined, env());
+    const r = await w.run([...w.baseArgs('aws'), '--repair-workflow'], env());
     const out = r.stdout + r.stderr;
     assert.equal(r.code, 0, out);
     assert.match(out, /a Litestream 0\.3 replica, generation [0-9a-f]{16}, latest \d{4}-/);

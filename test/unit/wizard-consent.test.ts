@@ -5,7 +5,7 @@ import type { Prompter } from '../../src/interview/prompter.js';
 import type { FaceContext } from '../../src/session/face.js';
 import type { Plan } from '../../src/steps/types.js';
 
-/** A prompter that records each confirm and answers from a list. */
+/** A prompter that records each question and answers from a list (true: yes, apply). */
 function answering(answers: boolean[]): { p: Prompter; asked: string[] } {
   const asked: string[] = [];
   const none = () => undefined;
@@ -14,6 +14,11 @@ function answering(answers: boolean[]): { p: Prompter; asked: string[] } {
     confirm: async (o: { message: string }) => {
       asked.push(o.message);
       return answers.shift() ?? false;
+    },
+    // "Apply N changes?" is a choice: apply, show every detail, or stop.
+    select: async (o: { message: string }) => {
+      asked.push(o.message);
+      return (answers.shift() ?? false) ? 'apply' : 'stop';
     },
   } as unknown as Prompter;
   return { p, asked };
