@@ -6,7 +6,7 @@ import { classify, parseListings } from '../../src/targets/replica-check.js';
 import { findSidecar, interpolate, parseVersion, restoresV03 } from '../../src/targets/replica.js';
 import { drillFailure, parseDrill } from '../../src/targets/drill.js';
 
-const MIX = '/work/shared/fixtures/servicestack-mix';
+const MIX = join(import.meta.dirname, '..', 'fixtures', 'servicestack-mix');
 
 test('the sidecar of each mix compose file: image, replica URL and env as written', () => {
   const blazor = findSidecar(readFileSync(join(MIX, 'blazor-litestream-sftp/.deploy/docker-compose.yml'), 'utf8'))!;
