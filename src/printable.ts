@@ -4,8 +4,8 @@
  * Made printable where it enters the program, before any renderer sees it.
  */
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?/g;
-// C0 and C1 controls but TAB, and the bidirectional overrides that reorder what is shown.
-const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// C0 and C1 controls but TAB, and the bidirectional marks, overrides and isolates that reorder what is shown.
+const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** One line: every escape sequence and control character removed, newlines included. */
 export const printableLine = (s: string): string => s.replace(ESCAPES, '').replace(CONTROLS, '');

@@ -1,9 +1,6 @@
 import { Box, Text } from 'ink';
+import { printableLine } from '../../printable.js';
 
-// CSI, OSC (ended by BEL or ST) and two-character escapes.
-const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?/g;
-// C0 (tab handled first), DEL, C1, and bidi overrides/isolates that would reorder the row.
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * A remote output line made safe to draw: escape sequences and control characters removed,
@@ -11,7 +8,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2
  */
 export function cleanLine(line: string): string {
   const parts = line.replace(/[\r\n]+$/, '').split('\r');
-  return (parts[parts.length - 1] ?? '').replace(ESCAPES, '').replace(/\t/g, '  ').replace(CONTROLS, '').trimEnd();
+  return printableLine((parts[parts.length - 1] ?? '').replace(/\t/g, '  ')).trimEnd();
 }
 
 /** The last few lines of the running command's output, under its row, dimmed and cut at the edge. */
