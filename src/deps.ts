@@ -2,6 +2,7 @@ import type { Settings } from './config/settings.js';
 import type { Store } from './config/store.js';
 import type { Deps } from './steps/types.js';
 import { Resolver } from 'node:dns/promises';
+import { fetchCert } from './host/https.js';
 import { writePrivateFile } from './private-file.js';
 
 const EMPTY = new Set(['ENODATA', 'ENOTFOUND', 'NOTFOUND', 'NODATA']);
@@ -43,6 +44,10 @@ export async function realDeps(settings: Settings, env: Record<string, string | 
     resolve: env.CLH_DNS ? fixedDns(env.CLH_DNS) : resolveDns,
     ...(Number(env.CLH_APT_LOCK_WAIT_S) ? { aptLock: { waitS: Number(env.CLH_APT_LOCK_WAIT_S), pollS: Number(env.CLH_APT_LOCK_POLL_S) || 1 } } : {}),
     ...(Number(env.CLH_SSH_KEEPALIVE_MS) ? { sshTiming: { keepaliveIntervalMs: Number(env.CLH_SSH_KEEPALIVE_MS) } } : {}),
+    certificate: fetchCert,
+    // CLH_HTTPS_PORT: the end-to-end tests' site, on a loopback port (CLH_DNS names the address).
+    https: { port: Number(env.CLH_HTTPS_PORT) || 443, waitMs: Number(env.CLH_HTTPS_WAIT_MS) || 180_000, pollMs: Number(env.CLH_HTTPS_POLL_MS) || 5000 },
+    outcomeWaitMs: Number(env.CLH_OUTCOME_WAIT_MS) || 60_000,
     ...extra,
   };
 }

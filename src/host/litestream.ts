@@ -11,7 +11,7 @@ import { quote, Script, shArgv } from './shell.js';
  */
 
 /** Inside the container: stdin's NAME=value lines become the environment, then Litestream lists. */
-const LIST_INNER = `while IFS= read -r l; do [ -n "$l" ] && export "$l"; done
+export const LIST_INNER = `while IFS= read -r l; do [ -n "$l" ] && export "$l"; done
 d=$(mktemp -d) || exit 1
 printf 'dbs:\\n  - path: %s/check.db\\n    replicas:\\n      - url: \${CLH_REPLICA_URL}\\n' "$d" > "$d/c.yml"
 : > "$d/check.db"

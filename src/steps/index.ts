@@ -1,6 +1,8 @@
 import { deployKeyCleanupStep, deployKeyStep } from './deploy-key.js';
 import { deployUserStep } from './deploy-user.js';
 import { dnsStep } from './dns.js';
+import { httpsStep } from './https.js';
+import { containersStep, litestreamLogStep, replicaFreshStep } from './outcome.js';
 import { CHECK_STEPS } from './host-checks.js';
 import { proxyStep } from './proxy.js';
 import { releaseStep } from './release.js';
@@ -32,7 +34,12 @@ export const STEPS: readonly Step[] = [
   deployKeyCleanupStep,
   workflowRepairStep,
   releaseStep,
+  // The outcome, after the release and alone with --verify: one host read, the drill, the site.
+  containersStep,
+  litestreamLogStep,
+  replicaFreshStep,
   restoreDrillStep,
+  httpsStep,
 ];
 
 /** The whole plan, a pure function of what inspection found. */

@@ -5,9 +5,11 @@ import type { GitHubClient } from '../github/client.js';
 import type { WorkflowInfo } from '../github/workflow.js';
 import type { HostKeyInfo } from '../host/connect.js';
 import type { DeployKeyPair } from '../host/deploy-key.js';
+import type { CertAnswer } from '../host/https.js';
 import type { HostFacts } from '../host/probe.js';
 import type { HostSession, SshTiming } from '../host/transport.js';
 import type { Sensitive } from '../sensitive.js';
+import type { Outcome } from '../targets/outcome.js';
 import type { Finding } from '../targets/replica-check.js';
 import type { Sidecar } from '../targets/replica.js';
 import type { ProxyGeneration } from './proxy-compose.js';
@@ -157,6 +159,12 @@ export interface Deps {
   aptLock?: { waitS: number; pollS: number };
   /** Handshake and keepalive timing of every SSH connection (defaults: SSH_TIMING); tests shorten it. */
   sshTiming?: SshTiming;
+  /** The certificate `address:port` presents for `host` (the HTTPS check). */
+  certificate: (host: string, address: string, port: number) => Promise<CertAnswer>;
+  /** Where the site answers (443) and how long, after a release, LetsEncrypt is waited for. */
+  https: { port: number; waitMs: number; pollMs: number };
+  /** After a release: how long the containers and the replica are given to settle. */
+  outcomeWaitMs: number;
 }
 
 export interface ApplyContext {
@@ -174,6 +182,8 @@ export interface ApplyContext {
   newKey?: DeployKeyPair;
   /** Set by the workflow-access step: the repaired tree, made before any change, and the commit it goes on. */
   repairTree?: { tree: string; parent: string };
+  /** Read by the first check of the outcome, judged by the next ones. */
+  outcome?: { result: Outcome; names: { app: string; sidecar: string } };
   written: string[];
   changed: string[];
 }

@@ -13,12 +13,29 @@ export interface Sidecar {
   tag: string | undefined;
   url: string;
   env: Record<string, string>;
+  /** The app's service: the one that waits for the sidecar (depends_on), else one sharing its volume. */
+  app?: string;
 }
 
 const IMAGE = /^(?:docker\.io\/)?litestream\/litestream(?::([\w][\w.-]*))?$/;
 
 const words = (c: unknown): string[] =>
   (Array.isArray(c) ? c.map(String) : typeof c === 'string' ? [c] : []).flatMap((s) => s.trim().split(/\s+/));
+
+const volumesOf = (s: Record<string, unknown> | undefined): string[] =>
+  (Array.isArray(s?.volumes) ? s.volumes : []).map((v) => String(typeof v === 'object' && v ? (v as { source?: unknown }).source : v).split(':')[0]!);
+
+function appOf(services: Record<string, Record<string, unknown>>, sidecar: string): { app?: string } {
+  const others = Object.entries(services).filter(([n, s]) => n !== sidecar && !s?.profiles);
+  const waits = others.find(([, s]) => {
+    const d = s?.depends_on;
+    return Array.isArray(d) ? d.map(String).includes(sidecar) : !!d && typeof d === 'object' && sidecar in d;
+  });
+  const mine = volumesOf(services[sidecar]);
+  const shares = others.find(([, s]) => volumesOf(s).some((v) => mine.includes(v)));
+  const app = (waits ?? shares)?.[0];
+  return app ? { app } : {};
+}
 
 /** The sidecar of a compose file; undefined when it has none (or is not YAML). */
 export function findSidecar(compose: string | undefined): Sidecar | undefined {
@@ -41,7 +58,7 @@ export function findSidecar(compose: string | undefined): Sidecar | undefined {
     const e = s.environment;
     if (Array.isArray(e)) for (const kv of e.map(String)) { const i = kv.indexOf('='); if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1); }
     else if (e && typeof e === 'object') for (const [k, v] of Object.entries(e)) env[k] = v === null ? '' : String(v);
-    return { service, image: String(s.image), tag: m[1], url, env };
+    return { service, image: String(s.image), tag: m[1], url, env, ...appOf(services, service) };
   }
   return undefined;
 }

@@ -1,0 +1,95 @@
+import { StepError } from '../errors.js';
+import { outcomeArgv } from '../host/outcome.js';
+import { printableLine } from '../printable.js';
+import { judgeContainers, judgeLog, judgeReplica, parseOutcome, serviceNames, settling, type Check, type Outcome } from '../targets/outcome.js';
+import { dockerFor, redactor, sidecarInput } from './storage-run.js';
+import type { ApplyContext, Step } from './types.js';
+
+/**
+ * The checks of the outcome that read the host: one round trip reads the containers, the
+ * sidecar's log and the replica's listing; three rows judge it. After a release the host is
+ * given a little while to settle (the app starts only once Litestream is healthy).
+ */
+const CONTAINERS = 'App and Litestream';
+
+const justStarted = (ctx: ApplyContext): boolean => !ctx.ins.settings.verifyOnly;
+
+async function readOutcome(ctx: ApplyContext): Promise<NonNullable<ApplyContext['outcome']>> {
+  const { settings, facts, storage, repo } = ctx.ins;
+  const sidecar = storage?.sidecar;
+  if (!sidecar) throw new StepError(CONTAINERS, 'the compose file names no litestream/litestream service with a replica URL', 'Check .deploy/docker-compose*.yml in the repository');
+  const names = serviceNames(sidecar, repo.info.fullName.split('/')[1]!);
+  if (!names) throw new StepError(CONTAINERS, `the compose file names no app service beside ${sidecar.service}`, 'Check .deploy/docker-compose*.yml: the app service should depend on the Litestream service');
+  const docker = dockerFor(facts);
+  if (!docker) throw new StepError(CONTAINERS, 'no Docker daemon this login can use', 'See the Docker rows of the plan');
+  const input = sidecarInput(settings, sidecar);
+  if (input.missing.length) throw new StepError(CONTAINERS, `${input.missing.join(', ')} not given to this run`, 'Give them in the environment or --env-file (the repository keeps them sealed), then re-run');
+  const redact = redactor(settings);
+  const waitMs = ctx.deps.outcomeWaitMs;
+  const until = Date.now() + waitMs;
+  for (let n = 1; ; n++) {
+    const r = await ctx.host.exec(outcomeArgv(docker, names, sidecar.image), { stdin: input.stdin }).catch((e: Error) => {
+      throw new StepError(CONTAINERS, `${e.message}, while reading the containers`, 'Re-run with --verify: the checks change nothing');
+    });
+    const result = parseOutcome(redact(`${r.stdout}\n${r.stderr}`));
+    const pending = [judgeContainers(result, names, ctx.summary.ssh), judgeReplica(result, settings.target)].find((c) => !c.ok);
+    // A release has just started the containers: anything may still change. Months later, only a starting container will.
+    const worthWaiting = justStarted(ctx) || settling(result);
+    if (!pending || !worthWaiting || Date.now() >= until) return { result, names };
+    if (n === 1 || n % 6 === 0) ctx.emit({ type: 'output', id: 'outcome-containers', line: printableLine(`not yet: ${pending.reason}; looking again for up to ${Math.round(waitMs / 1000)} s`) });
+    await ctx.deps.sleep(Math.min(5000, Math.max(ctx.deps.pollMs, 1000)));
+  }
+}
+
+function verdict(ctx: ApplyContext, title: string, c: Check): string {
+  if (!c.ok) throw new StepError(title, c.reason, c.fix);
+  (ctx.summary.verified ??= []).push(`${title}: ${c.detail}`);
+  return c.detail;
+}
+
+const outcomeOf = (ctx: ApplyContext): { result: Outcome; names: { app: string; sidecar: string } } => {
+  if (!ctx.outcome) throw new StepError(CONTAINERS, 'the containers were not read', 'Re-run with --verify');
+  return ctx.outcome;
+};
+
+/** Runs after a release (unless --no-verify), and alone with --verify. */
+const afterRelease = (ctx: ApplyContext): boolean => ctx.ins.settings.verifyAfter && !!ctx.summary.runUrl;
+
+export const containersStep: Step = {
+  id: 'outcome-containers',
+  title: CONTAINERS,
+  doing: 'Check the app and its Litestream container on the host',
+  verify: true,
+  phase: 'release',
+  ownSummary: true,
+  runs: afterRelease,
+  apply: async (ctx) => {
+    ctx.outcome = await readOutcome(ctx);
+    return verdict(ctx, CONTAINERS, judgeContainers(ctx.outcome.result, ctx.outcome.names, ctx.summary.ssh));
+  },
+};
+
+export const litestreamLogStep: Step = {
+  id: 'outcome-log',
+  title: 'Litestream log',
+  doing: 'Read the Litestream log since it started',
+  verify: true,
+  phase: 'release',
+  ownSummary: true,
+  runs: afterRelease,
+  apply: async (ctx) => {
+    const o = outcomeOf(ctx);
+    return verdict(ctx, 'Litestream log', judgeLog(o.result, o.names, ctx.summary.ssh));
+  },
+};
+
+export const replicaFreshStep: Step = {
+  id: 'outcome-replica',
+  title: 'Replica',
+  doing: 'Check the replica was written since the app started',
+  verify: true,
+  phase: 'release',
+  ownSummary: true,
+  runs: afterRelease,
+  apply: async (ctx) => verdict(ctx, 'Replica', judgeReplica(outcomeOf(ctx).result, ctx.ins.settings.target)),
+};
