@@ -12,6 +12,8 @@ export interface FileRepair {
   before: string;
   after: string;
   changes: LineChange[];
+  /** A compose file's Litestream image pinned to this. */
+  pin?: string;
 }
 
 const PORT_SECRET = '${{ secrets.DEPLOY_PORT }}';
@@ -55,6 +57,27 @@ function repairLine(line: string, readsPort: boolean): string {
   const port = readsPort ? LITERAL_PORT_22.exec(line) : null;
   if (port) return `${port[1]}${PORT_SECRET}${port[3]}`;
   return line;
+}
+
+/**
+ * Pins the sidecar's image where the compose file names it (`image: litestream/litestream`),
+ * keeping quotes, indentation, a comment and the line ending.
+ */
+export function pinImageText(text: string, image: string, pin: string): { text: string; changes: LineChange[] } {
+  const esc = image.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const re = new RegExp(`^(\\s*(?:-\\s+)?image\\s*:\\s*)(['"]?)${esc}\\2(\\s*(?:#.*)?)$`);
+  const changes: LineChange[] = [];
+  const pieces = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const out = pieces.map((piece, i) => {
+    const ending = /\r?\n$/.exec(piece)?.[0] ?? '';
+    const line = piece.slice(0, piece.length - ending.length);
+    const m = re.exec(line);
+    if (!m) return piece;
+    const fixed = `${m[1]}${m[2]}${pin}${m[2]}${m[3]}`;
+    changes.push({ line: i + 1, before: line, after: fixed });
+    return fixed + ending;
+  });
+  return { text: out.join(''), changes };
 }
 
 /** The diff as a reader sees it: per file, each changed line before and after. */

@@ -10,7 +10,6 @@ import { planLines, seconds, wrapLines } from '../ui/format.js';
 import { compactPlanLines } from '../ui/plan-text.js';
 import type { LiveView } from '../ui/live/index.js';
 import type { Face, FaceContext } from './face.js';
-import { REPAIR_STEP_ID } from '../steps/workflow-repair.js';
 
 /**
  * The guided run: clack owns the terminal for the interview, the inspection and the plan;
@@ -69,15 +68,8 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
     },
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
-      // Installing software and going on past a DNS warning each get their own answer; a no changes nothing.
+      // Installing software, a repair of someone's files and going on past a DNS warning each get their own answer; a no changes nothing.
       for (const i of plan.items.filter((i) => i.ask)) if (!(await p.confirm({ message: i.ask!, initial: i.status !== 'warn' }))) return false;
-      // Someone's workflow file is changed only with its own yes, the diff in view above
-      // (--repair-workflow is the answer given ahead for --yes, where nobody is asked).
-      const repair = plan.items.find((i) => i.id === REPAIR_STEP_ID && i.status === 'change');
-      if (repair && !(await p.confirm({ message: 'Commit the workflow repair shown in the plan?', initial: true }))) {
-        p.warn('Without the repair the release could never run: re-run with --no-release to set up the host and secrets only.');
-        return false;
-      }
       const n = plan.items.filter((i) => i.status === 'change').length;
       for (;;) {
         const choice = await p.select({

@@ -2,7 +2,7 @@ import { repoName } from '../config/settings.js';
 import { StepError } from '../errors.js';
 import { branchHead, commitToBranch, createTreeWith, getFileText } from '../github/api.js';
 import { githubFailure, tokenPageUrl } from '../github/errors.js';
-import { diffLines, repairWorkflowText, type FileRepair } from '../github/repair.js';
+import { diffLines, pinImageText, repairWorkflowText, type FileRepair } from '../github/repair.js';
 import { analyzeWorkflow, secretRefs } from '../github/workflow.js';
 import type { ApplyContext, Inspection, Row, Step } from './types.js';
 
@@ -35,18 +35,42 @@ export function proposedRepairs(ins: Inspection): { repairs: FileRepair[]; unrep
     if (analyzeWorkflow(text).retiredRunners.length) unrepairable.push(f.path);
     if (changes.length) repairs.push({ path: f.path, before: f.text, after: text, changes });
   }
+  const pin = pinRepair(ins);
+  if (pin) repairs.push(pin);
   return { repairs, unrepairable };
 }
 
+/**
+ * The storage holds a replica the compose file's image cannot restore (0.3's, under an
+ * unpinned 0.5): pinning the image is what keeps the release from starting on an empty database.
+ */
+function pinRepair(ins: Inspection): FileRepair | undefined {
+  const s = ins.storage;
+  const path = ins.repo.appComposePath;
+  const text = ins.repo.appCompose;
+  if (s?.kind !== 'checked' || s.finding.kind !== 'blocked' || !s.finding.pin || !path || text === undefined) return undefined;
+  const { text: after, changes } = pinImageText(text, s.sidecar.image, s.finding.pin);
+  return changes.length ? { path, before: text, after, changes, pin: s.finding.pin } : undefined;
+}
+
+const isWorkflow = (r: FileRepair): boolean => r.path.startsWith('.github/workflows/');
+
 const what = (repairs: FileRepair[]): string =>
   `${repairs.reduce((n, r) => n + r.changes.length, 0)} line(s) in ${repairs.map((r) => r.path.replace('.github/workflows/', '')).join(', ')}`;
+
+/** Why the release needs the repair: it could never run, or it would start on an empty database. */
+const why = (repairs: FileRepair[]): string => {
+  const empty = 'would start on an empty database (the image cannot restore the replica)';
+  if (!repairs.some((r) => r.pin)) return 'the release could never run as it is';
+  return repairs.some(isWorkflow) ? `the release could never run as it is, and then ${empty}` : `the release ${empty}`;
+};
 
 export function planRepair(ins: Inspection): Row {
   const { repo, settings } = ins;
   const { repairs, unrepairable } = proposedRepairs(ins);
   if (!repairs.length && !unrepairable.length) return { status: 'ok', detail: 'every job runs on a runner GitHub provides' };
   const diff = diffLines(repairs);
-  if (!settings.release) return { status: 'skip', detail: `--no-release: ${what(repairs)} left as they are (see the warning)` };
+  if (!settings.release) return { status: 'skip', detail: `--no-release: ${what(repairs)} left as they are (see the ${repairs.some(isWorkflow) ? 'warning' : 'storage row'})` };
   if (unrepairable.length)
     return {
       status: 'blocked',
@@ -54,21 +78,27 @@ export function planRepair(ins: Inspection): Row {
       fix: 'Change runs-on to ubuntu-24.04 by hand and push, or re-run with --no-release',
     };
   const scopes = repo.info.tokenScopes;
-  if (scopes && !scopes.includes('workflow'))
+  if (scopes && !scopes.includes('workflow') && repairs.some(isWorkflow))
     return {
       status: 'blocked',
-      detail: `the release could never run, and the token lacks the "workflow" scope needed to repair ${what(repairs)}`,
+      detail: `the release could never run, and the token lacks the "workflow" scope needed to repair ${what(repairs.filter(isWorkflow))}`,
       fix: `Add the workflow scope to the token (${tokenPageUrl(settings.apiUrl)}), or re-run with --no-release`,
       diff,
     };
   if (settings.yes && !settings.repairWorkflow)
     return {
       status: 'blocked',
-      detail: `the release could never run as it is: ${what(repairs)} need the repair below`,
+      detail: `${why(repairs)}: ${what(repairs)} need the repair below`,
       fix: 'Re-run with --repair-workflow to commit it, or with --no-release to set up without releasing',
       diff,
     };
-  return { status: 'change', detail: `commit ${what(repairs)} to ${repo.info.defaultBranch}, marked [skip ci]: the release below is the one run`, diff };
+  return {
+    status: 'change',
+    detail: `commit ${what(repairs)} to ${repo.info.defaultBranch}, marked [skip ci]: the release below is the one run`,
+    diff,
+    // Someone's files change only with their own yes (--repair-workflow is that yes given ahead, for --yes).
+    ask: `Commit the repair shown in the plan to ${repo.info.defaultBranch}? Without it ${why(repairs)} (--no-release sets up the rest without releasing)`,
+  };
 }
 
 const repairs = (ctx: ApplyContext): FileRepair[] => proposedRepairs(ctx.ins).repairs;
@@ -132,9 +162,13 @@ export const workflowRepairStep: Step = {
     if (!prepared) throw new StepError('Workflow repair', 'the repaired tree was not prepared', 'Re-run');
     const files = repairs(ctx);
     // [skip ci] keeps the push from starting Build, whose completion would start a second release.
-    const message = `Move workflows off retired runners [skip ci]\n\nBy create-litestream-host: ${files.flatMap((f) => f.changes.map((c) => `${f.path}:${c.line} ${c.before.trim()} -> ${c.after.trim()}`)).join('\n')}`;
+    const subject = [files.some(isWorkflow) && 'Move workflows off retired runners', files.some((f) => f.pin) && 'Pin Litestream to the version that restores the replica'].filter(Boolean).join('; ');
+    const message = `${subject} [skip ci]\n\nBy create-litestream-host: ${files.flatMap((f) => f.changes.map((c) => `${f.path}:${c.line} ${c.before.trim()} -> ${c.after.trim()}`)).join('\n')}`;
     try {
       const sha = await commitToBranch(gh, ins.settings.repo, branch, prepared.parent, prepared.tree, message);
+      // The checks after the release run the image the release now deploys.
+      const pin = files.find((f) => f.pin)?.pin;
+      if (pin && ins.storage?.kind === 'checked') ins.storage.sidecar.image = pin;
       return `${sha.slice(0, 7)} on ${branch}: ${what(files)}`;
     } catch (e) {
       const status = (e as { status?: number }).status;

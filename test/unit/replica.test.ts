@@ -71,14 +71,14 @@ test('the drill: figures, no replica, a damaged database', () => {
   assert.match(drillFailure({ ...d, integrity: '*** in database main *** Page 3 is never used' })!.reason, /integrity_check/);
 });
 
-test('the plan row: a 0.3 replica behind a 0.5 image is blocked with the pin as an edit of the compose file', async () => {
-  const { inspection, repoState } = await import('../helpers/inspection.js');
+test('the plan row, --no-release: a 0.3 replica behind a 0.5 image is blocked with the pin as an edit of the compose file', async () => {
+  const { inspection, repoState, settings } = await import('../helpers/inspection.js');
   const { planStorage } = await import('../../src/steps/storage.js');
   const repo = { ...repoState('blazor-litestream-sftp'), appComposePath: '.deploy/docker-compose.yml' };
   const sidecar = findSidecar(repo.appCompose)!;
   const old = listing('litestream/litestream:0.3.13', 'v0.3.13', `${HEADER}\nsftp  7d0c4954c62e02f6  2.9s  2026-01-01T00:00:00Z  2026-01-02T00:00:00Z`);
   const finding = classify(parseListings(listing('litestream/litestream', 'v0.5.16', '') + old), 'sftp');
-  const row = planStorage({ ...inspection({ repo }), storage: { kind: 'checked', finding, sidecar, ms: 900 } });
+  const row = planStorage({ ...inspection({ repo, settings: settings({ release: false }) }), storage: { kind: 'checked', finding, sidecar, ms: 900 } });
   assert.equal(row.status, 'blocked');
   assert.match(row.detail, /written by Litestream 0\.3 \(generation 7d0c4954c62e02f6, latest 2026-01-02T00:00:00Z\)/);
   assert.equal(row.fix, 'Pin the Litestream image in .deploy/docker-compose.yml (on the default branch), then re-run:\n-     image: litestream/litestream\n+     image: litestream/litestream:0.3.13');
