@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Inspection, Row, Step } from './types.js';
 
 const PRIVATE_V4 = [/^10\./, /^127\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^169\.254\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
-const isPublicV4 = (a: string): boolean => isIP(a) === 4 && !PRIVATE_V4.some((r) => r.test(a));
+export const isPublicV4 = (a: string): boolean => isIP(a) === 4 && !PRIVATE_V4.some((r) => r.test(a));
 
 /** IPv6 has several spellings of one address; compare them in one. */
 function canonical(a: string): string {

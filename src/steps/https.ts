@@ -1,7 +1,8 @@
 import { StepError } from '../errors.js';
 import type { CertAnswer } from '../host/https.js';
 import { PROXY_CONTAINERS } from '../host/layout.js';
-import { hostAddresses } from './dns.js';
+import { isIP } from 'node:net';
+import { hostAddresses, isPublicV4 } from './dns.js';
 import type { ApplyContext, Step } from './types.js';
 
 const TITLE = 'HTTPS';
@@ -11,7 +12,8 @@ const MIN_DAYS = 10;
 /** What usually stops LetsEncrypt, with this host's values to check. */
 function hint(ctx: ApplyContext, records: string[], last: CertAnswer): string {
   const { settings } = ctx.ins;
-  const at = [...hostAddresses(ctx.ins)].filter((a) => !a.startsWith('127.') && a !== '::1');
+  // Only addresses the internet could reach: a record naming a private one would not help.
+  const at = [...hostAddresses(ctx.ins)].filter((a) => isPublicV4(a) || (isIP(a) === 6 && !/^(::1$|fe80:|fc|fd)/i.test(a)));
   const points = records.length ? `${settings.host} points at ${records.join(', ')}` : `${settings.host} has no A record`;
   const record = `${points}${at.length ? `; the host answers on ${at.join(', ')}` : ''}`;
   const ports = last.ok === false && (last.kind === 'refused' || last.kind === 'timeout') ? 'port 443 (and 80, which LetsEncrypt validates over) must be open: ufw and the cloud firewall' : 'ports 80 and 443 must be open to the internet (LetsEncrypt validates over 80)';

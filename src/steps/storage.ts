@@ -15,8 +15,8 @@ export function planStorage(ins: Inspection): Row {
   if (s.kind === 'skip') return { status: 'skip', detail: `not checked: ${s.why}` };
   const f = s.finding;
   const by = `${f.image}${f.version ? ` (${f.version})` : ''}`;
-  // With a release the repair row pins the image (with consent); without one nothing would.
-  if (f.kind === 'blocked' && f.pin && ins.settings.release && ins.repo.appComposePath)
+  // With a release the repair row pins the image (with consent); without one (or with --verify) nothing would.
+  if (f.kind === 'blocked' && f.pin && ins.settings.release && !ins.settings.verifyOnly && ins.repo.appComposePath)
     return { status: 'change', detail: `${f.reason}; tried with ${by}. The repair below pins ${f.pin} in ${ins.repo.appComposePath}` };
   if (f.kind === 'blocked') return { status: 'blocked', detail: `${f.reason}; tried with ${by}`, fix: f.pin ? pinEdit(ins, s.sidecar.image, f.pin) : f.fix };
   if (f.kind === 'empty') return { status: 'ok', detail: `reachable, no replica yet (first setup); ${by}, ${(s.ms / 1000).toFixed(1)} s` };
