@@ -8,10 +8,18 @@
 //   - `--demo --yes`: time to first byte and wall time, when the demo works;
 //   - a full `--yes` run against a real sshd test host and the GitHub emulator
 //     (bench/full-run.ts, the end-to-end tests' world), then the same with 100 ms added to
-//     every GitHub request. Needs root and sshd; skipped with a note otherwise.
+//     every GitHub request. Needs root and sshd; skipped with a note otherwise;
+//   - what each Docker repair of --install-docker adds to a full run, per scenario of the
+//     docker stand-in, against the `ok` baseline (bench/docker-fixes.ts; root and sshd);
+//   - the storage check's and the restore drill's wall time, round trips and memory for a
+//     1 MB and a 100 MB replica on s3rver and SFTP (bench/drill.ts; root, sshd, the litestream
+//     package, sqlite3 and GNU time).
+//
+// Groups: startup, tty, demo, full, docker, drill. Run only some with
+//   node bench/run.mjs --only docker,drill        (or BENCH_ONLY=docker,drill)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +28,16 @@ const BIN = join(ROOT, 'bin', 'create-litestream-host.js');
 const N_START = 15;
 const N_DEMO = 5;
 const N_FULL = 3;
+const N_DOCKER = 3;
+const N_DRILL = 3;
+const GROUPS = ['startup', 'tty', 'demo', 'full', 'docker', 'drill'];
+const onlyArg = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : process.env.BENCH_ONLY;
+const only = onlyArg ? onlyArg.split(',').map((g) => g.trim()) : GROUPS;
+for (const g of only) {
+  if (GROUPS.includes(g)) continue;
+  console.error(`--only: unknown group ${g} (groups: ${GROUPS.join(', ')})`);
+  process.exit(2);
+}
 const LATENCY_MS = 100;
 
 const rows = [];
@@ -208,6 +226,79 @@ function reportFull(res, latency) {
   }
 }
 
+// ------------------------------------------------------------------ Docker repairs (issue 11)
+/** Runs a bench/*.ts helper under tsx and returns its last JSON line. */
+async function helper(file, args, timeoutMs) {
+  const r = await timeSpawn(['--import', 'tsx', join(ROOT, 'bench', file), ...args], { timeoutMs });
+  const line = r.out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (r.code !== 0 || !line) throw new Error(`bench/${file} exited ${r.code}:\n${r.out.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
+const signed = (x, unit = '') => `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(x))}${unit}`;
+
+async function dockerFixes() {
+  section('Docker repairs under --install-docker: a full --yes run per scenario (fresh host each)');
+  let res;
+  try {
+    res = await helper('docker-fixes.ts', ['--runs', String(N_DOCKER)], 900_000);
+  } catch (e) {
+    text('Docker repairs', 'error', 0, 'see notes');
+    return notes.push(String(e?.message ?? e));
+  }
+  if (res.skipped) return text('Docker repairs', 'skipped', 0, res.skipped);
+  const ok = (s) => s.samples.filter((x) => x.ok);
+  const base = res.scenarios.find((s) => s.scenario === 'ok');
+  const med = (s, f) => median(ok(s).map(f));
+  for (const s of res.scenarios) {
+    for (const f of s.samples.filter((x) => !x.ok)) notes.push(`Docker repair run (${s.scenario}) exited ${f.exit}:\n${f.tail ?? ''}`);
+    if (!ok(s).length) {
+      text(`${s.scenario}: ${s.label}`, 'failed', s.samples.length, 'see notes');
+      continue;
+    }
+    const isBase = s === base;
+    const diff = (f, unit) => (isBase || !base || !ok(base).length ? '' : `${signed(med(s, f) - med(base, f), unit)} vs baseline`);
+    rows.push([`· ${s.scenario}: ${s.label}`, '', '', '', '']);
+    row('  SSH connections', ok(s).map((x) => x.connections), num, diff((x) => x.connections, ' connections'));
+    row('  SSH exec round trips', ok(s).map((x) => x.execs), num, diff((x) => x.execs, ' execs'));
+    row('  wall (spawn to exit)', ok(s).map((x) => x.wallMs), ms, diff((x) => x.wallMs, ' ms'));
+    if (!isBase) row('  apt-get/curl/systemctl calls', ok(s).map((x) => x.apt), num, 'the stand-ins\' log (h.aptLog())');
+  }
+  notes.push(`Docker repairs: mix ${res.mix}, login and deploy user tester, --install-docker --no-verify; differences are of the medians; the stand-in's apt "installs" in a few ms, a real one takes a minute or more, so the wall differences here are mostly the extra round trips and the noise of a shared machine (compare them with the min – max).`);
+}
+
+// ------------------------------------------------------------------ storage check and restore drill (issue 10)
+const mb = (bytes) => (bytes === null || bytes === undefined || Number.isNaN(bytes) ? '–' : `${(bytes / 1048576).toFixed(1)} MB`);
+
+async function drill() {
+  section('storage check and restore drill (the program\'s scripts over one SSH connection, real Litestream v0.3.13)');
+  let res;
+  try {
+    res = await helper('drill.ts', ['--runs', String(N_DRILL)], 1_200_000);
+  } catch (e) {
+    text('storage check and drill', 'error', 0, 'see notes');
+    return notes.push(String(e?.message ?? e));
+  }
+  if (res.skipped) return text('storage check and drill', 'skipped', 0, res.skipped);
+  const server = { s3: 'S3 (s3rver)', sftp: 'SFTP (OpenSSH)' };
+  for (const r of res.results) {
+    const s = r.samples;
+    const bad = s.filter((x) => x.drill.restoreExit !== '0' || x.drill.integrity !== 'ok' || !x.check.sawGeneration);
+    for (const b of bad) notes.push(`drill ${r.kind} ${r.mb} MB: check exit ${b.check.exit}, generation seen ${b.check.sawGeneration}, restore ${b.drill.restoreExit}, integrity ${b.drill.integrity}\n${b.drill.tail ?? ''}`);
+    rows.push([`· ${server[r.kind] ?? r.kind}, ${r.mb} MB database (${mb(r.dbBytes)}; replica seeded in ${(r.seedMs / 1000).toFixed(1)} s)`, '', '', '', '']);
+    row('  storage check (replicaListArgv): wall', s.map((x) => x.check.ms), ms, `${fmtSet(s.map((x) => x.check.execs))} exec round trip(s) each${bad.length ? `; ${bad.length} bad, see notes` : ''}`);
+    row('  restore drill (restoreDrillArgv): wall', s.map((x) => x.drill.ms), ms, `${fmtSet(s.map((x) => x.drill.execs))} exec round trip(s) each`);
+    row('    of which `litestream restore`', s.map((x) => (x.drill.restoreWallS ?? NaN) * 1000), ms, 'GNU time %e on the host; the rest is docker run, sqlite3 integrity_check');
+    row('  drill: restored size', s.map((x) => x.drill.restoredBytes), mb, '@@size of the temp file');
+    row('  host: `litestream restore` peak RSS', s.map((x) => (x.drill.restoreMaxRssKb ?? NaN) * 1024), mb, 'GNU time %M (ru_maxrss from wait4), not polled');
+    row('  program: RSS growth during the check', s.map((x) => x.check.rssGrowth), mb, 'peak − before, sampled every 10 ms');
+    row('  program: RSS growth during the drill', s.map((x) => x.drill.rssGrowth), mb, `same; bench RSS ~${mb(res.rssBaseline)}`);
+    text('  SSH connections for all of the above', String(r.connections), 1, `${r.execsCounted} execs on it (session stats)`);
+  }
+}
+
+const fmtSet = (xs) => [...new Set(xs)].join('/');
+
 const fmtMap = (m) =>
   Object.entries(m)
     .map(([k, v]) => `${k} ${v}`)
@@ -215,12 +306,13 @@ const fmtMap = (m) =>
 
 function print() {
   const head = ['figure', 'median', 'min – max', 'N', 'note'];
-  const body = rows.filter((r) => !r[0].startsWith('— '));
+  // Section titles (— ) and sub-headings (· ) stand alone: they do not widen the columns.
+  const body = rows.filter((r) => !r[0].startsWith('— ') && !r[0].startsWith('· '));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => (i === 1 || i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(r[0].startsWith('— ') ? `\n${r[0]}` : line(r));
+  for (const r of rows) console.log(r[0].startsWith('— ') ? `\n${r[0]}` : r[0].startsWith('· ') ? r[0].slice(2) : line(r));
   if (notes.length) {
     console.log('\nNotes:');
     for (const n of notes) console.log(`- ${n}`);
@@ -234,12 +326,15 @@ if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
 }
 const started = Date.now();
 console.log(`create-litestream-host bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}`);
+// Other work may share the machine: the load average beside the figures says how far to trust wall times.
+const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+console.log(`load average at start: ${load()}`);
 console.log('(median of N samples, with min – max; rows without N are computed from other rows; no pass/fail)\n');
 
-await startup();
-await firstFrames();
-await demo();
-for (const latency of [0, LATENCY_MS]) {
+if (only.includes('startup')) await startup();
+if (only.includes('tty')) await firstFrames();
+if (only.includes('demo')) await demo();
+for (const latency of only.includes('full') ? [0, LATENCY_MS] : []) {
   try {
     const res = await fullRuns(latency);
     if (res.skipped) {
@@ -255,10 +350,12 @@ for (const latency of [0, LATENCY_MS]) {
     notes.push(String(e?.message ?? e));
   }
 }
+if (only.includes('docker')) await dockerFixes();
+if (only.includes('drill')) await drill();
 notes.push(
   'SSH counts come from the test sshd\'s log (LogLevel VERBOSE): connections = "Accepted publickey", exec round trips = "Starting session: command". ' +
     'GitHub figures come from the emulator (stats() and its request log). Full runs include node start-up; each uses a fresh host and emulator. ' +
     'The emulated release takes ~100 ms and is polled every 20 ms (CLH_POLL_MS), so with added latency fewer polls are needed: compare the secrets rows, not the totals.',
 );
 print();
-console.log(`\nbench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`\nbench took ${((Date.now() - started) / 1000).toFixed(1)} s; load average at the end: ${load()}`);
