@@ -87,7 +87,7 @@ export const newGeneration = (): string => randomBytes(8).toString('hex');
 /** RFC 3339 in whole seconds, as Litestream 0.3 lists times. */
 const rfc3339 = (t: number): string => new Date(Math.floor(t / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** Go's Duration.String() of a lag Litestream truncated to milliseconds... shown as 0.3 does: e.g. 1.2s, 850ms. */
+/** A lag as Go's Duration.String() prints it (Litestream 0.3's lag column): e.g. 1.2s, 850ms. */
 function goDuration(ms: number): string {
   const m = Math.max(0, Math.round(ms));
   if (m < 1000) return `${m}ms`;
@@ -96,7 +96,7 @@ function goDuration(ms: number): string {
   return `${Math.floor(s / 60)}m${String(Number((s % 60).toFixed(3)))}s`;
 }
 
-/** `litestream generations` (0.3.13) of the replica at `url`: tabwriter columns, a row when the storage has one. */
+/** `litestream generations` (0.3.13): tabwriter columns, a row per replica that has a generation. */
 export function generationsTable(rows: { name: string; generation: string; lag: number; start: number; end: number }[]): string {
   const table = [['name', 'generation', 'lag', 'start', 'end'], ...rows.map((r) => [r.name, r.generation, goDuration(r.lag), rfc3339(r.start), rfc3339(r.end)])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
