@@ -20,7 +20,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (cli.help) return void io.stdout.write(HELP), 0;
     if (cli.version) return void io.stdout.write(`${version()}\n`), 0;
     checkConfirmable(cli, env, io);
-    const world = cli.demo ? await (await import('./sandbox/demo/world.js')).demoWorld(env) : await (await import('./session/world.js')).realWorld(cli, env, err);
+    const world = cli.demo ? await (await import('./sandbox/demo/world.js')).demoWorld(env, cli) : await (await import('./session/world.js')).realWorld(cli, env, err);
     try {
       const { runSession } = await import('./session/index.js');
       await runSession({ ...cli, ...world.options }, io, world, signal);

@@ -6,11 +6,38 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO } from '../../src/sandbox/demo/sandbox.js';
+import { DEMO_STORAGE } from '../../src/sandbox/demo/sandbox.js';
+import { TARGETS, type TargetId } from '../../src/targets/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'create-litestream-host.js');
 const SECRETS = ['AWS_ACCESS_KEY_ID', 'AWS_S3_BUCKET', 'AWS_SECRET_ACCESS_KEY', 'DEPLOY_HOST', 'DEPLOY_KEY', 'DEPLOY_PORT', 'DEPLOY_USERNAME', 'LETSENCRYPT_EMAIL'];
+const SKIP = { skip: !existsSync(join(ROOT, 'dist', 'cli.js')) && !process.env.CI ? 'run `npm run build` first' : false };
+
+/** No secret storage value printed, in clear or percent-encoded; no private key, no token. */
+function assertNoSecret(all: string, target: TargetId): void {
+  for (const f of TARGETS[target].fields.filter((x) => x.secret)) {
+    const v = DEMO_STORAGE[target].values[f.name]!;
+    for (const shown of new Set([v, f.encode ? f.encode(v) : v])) assert.ok(!all.includes(shown), `${f.name} was printed: ${shown.slice(0, 4)}…`);
+  }
+  assert.ok(!all.includes('PRIVATE KEY'), 'the deploy key was printed');
+  assert.ok(!all.includes('ghp_'), 'the token was printed');
+}
+
+/** The checks after the release, each shown as done, with the drill's figures and the certificate's issuer. */
+function assertChecks(stdout: string): void {
+  assert.match(stdout, /^done outcome-containers: app up \d+ s, Litestream healthy/m);
+  assert.match(stdout, /^done outcome-log: no replication error since Litestream started/m);
+  assert.match(stdout, /^done outcome-replica: written \d+ s ago \(generation [0-9a-f]{16}, latest \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)/m);
+  assert.match(stdout, /^done restore-drill: restored \d+\.\d KB, 7 tables, integrity ok, in \d+\.\d s/m);
+  assert.match(stdout, /^ {4}\| waiting for LetsEncrypt: it presents a self-signed certificate/m);
+  assert.match(stdout, /^done https: https:\/\/app\.litestream-demo\.dev\/ has a valid certificate from Let's Encrypt, R11, until \d{4}-\d\d-\d\d \((89|90) days\)/m);
+  for (const row of ['App and Litestream', 'Litestream log', 'Replica', 'Restore drill', 'HTTPS']) assert.match(stdout, new RegExp(`^  ${row}: `, 'm'), `summary row ${row}`);
+  // The receipt: the deploy, the database and the replica the drill restored.
+  assert.match(stdout, /^ {4}\/home\/deploy\/\.deploy\/litestream-app-docker-compose\.yml +0644 deploy +the compose template filled/m);
+  assert.match(stdout, /^ {4}replica +\w+:\/\/\S+: generation [0-9a-f]{16}, latest sync [\d:.]+, 7 tables, \d+ rows, \d+\.\d KB$/m);
+  assert.match(stdout, /^ {4}restore drill +restored .*: the replica's tables, restored on the droplet$/m);
+}
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const t0 = Date.now();
@@ -29,7 +56,7 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-test('--demo --yes: the whole run against the sandbox, every secret opened, nothing written under HOME', { skip: !existsSync(join(ROOT, 'dist', 'cli.js')) && !process.env.CI ? 'run `npm run build` first' : false }, async () => {
+test('--demo --yes: the whole run against the sandbox, every secret opened, the checks after the release, nothing written under HOME', SKIP, async () => {
   const home = mkdtempSync(join(tmpdir(), 'clh-demo-home-'));
   try {
     // No PATH: the demo needs no system program (sh, ssh, docker, git, gh).
@@ -55,10 +82,8 @@ test('--demo --yes: the whole run against the sandbox, every secret opened, noth
     assert.match(r.stdout, /Release: release\.yml dispatched with version=latest, .* conclusion: success/);
     assert.match(r.stdout, /^Demo finished: success/m);
 
-    // No secret value printed: the storage values, the token, the private key.
-    for (const v of Object.values(DEMO.storage)) assert.ok(!all.includes(v), `a storage value was printed: ${v.slice(0, 4)}…`);
-    assert.ok(!all.includes('PRIVATE KEY'), 'the deploy key was printed');
-    assert.ok(!all.includes('ghp_'), 'the token was printed');
+    assertChecks(r.stdout);
+    assertNoSecret(all, 'aws');
     assert.ok(!/\x1b\[/.test(all), 'no escape codes under CI');
 
     assert.deepEqual(readdirSync(home), [], 'nothing written under HOME (no config, no known_hosts)');
@@ -68,7 +93,7 @@ test('--demo --yes: the whole run against the sandbox, every secret opened, noth
   }
 });
 
-test('--demo --dry-run prints the plan from the sandbox and changes nothing', { skip: !existsSync(join(ROOT, 'dist', 'cli.js')) && !process.env.CI ? 'run `npm run build` first' : false }, async () => {
+test('--demo --dry-run prints the plan from the sandbox and changes nothing', SKIP, async () => {
   const home = mkdtempSync(join(tmpdir(), 'clh-demo-home-'));
   try {
     const r = await run(['--demo', '--yes', '--dry-run'], { HOME: home, USERPROFILE: home, CI: '1', CLH_DEMO_FAST: '1', TMPDIR: tmpdir() });
@@ -82,6 +107,42 @@ test('--demo --dry-run prints the plan from the sandbox and changes nothing', { 
     assert.doesNotMatch(r.stdout, /^\.\.\. Install the docker-compose shim/m);
     assert.match(r.stdout, /nothing was changed/);
     assert.deepEqual(readdirSync(home), []);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+for (const target of ['azure', 'sftp'] as const)
+  test(`--demo --yes --target ${target}: the ${target} template, its example values, the checks and the drill`, SKIP, async () => {
+    const home = mkdtempSync(join(tmpdir(), 'clh-demo-home-'));
+    try {
+      const r = await run(['--demo', '--yes', '--target', target], { HOME: home, USERPROFILE: home, CI: '1', CLH_DEMO_FAST: '1', NO_COLOR: '1', TMPDIR: tmpdir() });
+      const all = r.stdout + r.stderr;
+      assert.equal(r.code, 0, all);
+      assert.match(r.stdout, new RegExp(`repository demo/litestream-app \\(the litestream-${target} template\\)`));
+      assert.match(r.stdout, new RegExp(`--target ${target}$`, 'm'));
+      const names = TARGETS[target].fields.map((f) => f.name);
+      const opened = [...r.stdout.matchAll(/^ {4}opened {2}(\w+) +equals /gm)].map((m) => m[1]!);
+      for (const n of names) assert.ok(opened.includes(n), `${n} opened and equal`);
+      assert.match(r.stdout, /Storage \(Litestream\) +reachable, no replica yet/);
+      assertChecks(r.stdout);
+      assert.match(r.stdout, target === 'azure' ? /replica +abs:\/\/devstoreaccount1@demo-sqlite-replicas\/MyApp\.sqlite:/ : /replica +sftp:\/\/litestream:\*\*\*@sftp\.example\.org:22\/MyApp\.sqlite:/);
+      assert.doesNotMatch(all, /MISMATCH|MISSING|NOT recognised/);
+      assertNoSecret(all, target);
+      assert.deepEqual(readdirSync(home), []);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+test('--demo --yes --no-verify: the release deploys, no check runs after it', SKIP, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'clh-demo-home-'));
+  try {
+    const r = await run(['--demo', '--yes', '--no-verify'], { HOME: home, USERPROFILE: home, CI: '1', CLH_DEMO_FAST: '1', NO_COLOR: '1', TMPDIR: tmpdir() });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^done release: success/m);
+    assert.doesNotMatch(r.stdout, /outcome-|restore-drill|^done https|Restore drill|waiting for LetsEncrypt/m);
+    assert.match(r.stdout, /Deployed by the release/);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

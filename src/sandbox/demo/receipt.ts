@@ -6,6 +6,9 @@
 import type { Settings } from '../../config/settings.js';
 import type { Summary } from '../../steps/types.js';
 import { parseKeyLine } from '../../host/authorized-keys.js';
+import { TARGETS } from '../../targets/index.js';
+import { Host } from '../droplet/host.js';
+import { replicaFigures } from '../droplet/replica-scripts.js';
 import { DEMO, RELEASE_JOBS, type Sandbox } from './sandbox.js';
 
 const pad = (s: string, n: number) => (s.length >= n ? `${s} ` : s.padEnd(n));
@@ -43,7 +46,12 @@ export async function sandboxReceipt(sb: Sandbox, settings: Settings, summary: S
     DEPLOY_USERNAME: [settings.deployUser, 'equals --deploy-user'],
     LETSENCRYPT_EMAIL: [settings.email, 'equals --email'],
   };
-  for (const [k, v] of Object.entries(settings.storage)) expected[k] = [v.reveal(), `equals the ${k} given (${v.length} characters)`];
+  // As the run stores them: SFTP's credentials percent-encoded for the replica URL.
+  for (const [k, v] of Object.entries(settings.storage)) {
+    const encode = TARGETS[settings.target].fields.find((f) => f.name === k)?.encode;
+    const value = encode ? encode(v.reveal()) : v.reveal();
+    expected[k] = [value, `equals the ${k} given (${v.length} characters${value !== v.reveal() ? ', percent-encoded' : ''})`];
+  }
   const w = Math.max(0, ...secrets.map((s) => s.name.length)) + 2;
   const ak = state.files.get(akPath);
   const authorizedBlobs = new Set((ak?.content ?? '').split('\n').map((l) => parseKeyLine(l)?.blob).filter(Boolean));
@@ -93,9 +101,12 @@ export async function sandboxReceipt(sb: Sandbox, settings: Settings, summary: S
     if (!f || !what) bad(`    MISSING ${path}${f ? ': not the expected content' : ''}`);
     else lines.push(`    ${pad(path, fw)}${octal(f.mode)} ${pad(f.owner, 8)}${what}`);
   }
-  const running = [...state.containers].sort();
+  // The proxy's project here; the app's containers under the release's deploy below.
+  const running = [...state.containers].filter((c) => state.containerInfo.get(c)?.project === 'nginx-proxy').sort();
   if (!running.includes('nginx-proxy') || !running.includes('nginx-proxy-le')) bad(`  Containers: MISSING the proxy (running: ${running.join(', ') || 'none'})`);
   else lines.push(`  Containers running: ${running.join(', ')} (docker compose -p nginx-proxy)`);
+  if (sb.deployed) for (const l of deployedLines(sb, settings, summary)) (l.startsWith('  MISSING') || l.includes('MISMATCH') ? bad : (x: string) => lines.push(x))(l);
+  else if (settings.release && summary.conclusion === 'success') bad('  Deploy: MISSING, the release completed but nothing was deployed on the droplet');
   if (droplet.unrecognised.length)
     bad(`  Commands run over SSH: ${droplet.execLog.length}, ${droplet.unrecognised.length} NOT recognised by the sandbox droplet: ${droplet.unrecognised.map((c) => c.slice(0, 80)).join(' | ')}`);
   else lines.push(`  Commands run over SSH: ${droplet.execLog.length}, every one recognised by the sandbox droplet`);
@@ -109,4 +120,49 @@ export async function sandboxReceipt(sb: Sandbox, settings: Settings, summary: S
     }
   }
   return { ok, lines };
+}
+
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+const hms = (t: number) => new Date(t).toISOString().slice(11, 23);
+
+/**
+ * What the release's deploy left on the droplet and the storage, read from the model: the
+ * compose file, the app and its sidecar, the database and the replica the drill restored.
+ * The replica URL is shown with the secret storage values masked.
+ */
+function deployedLines(sb: Sandbox, settings: Settings, summary: Summary): string[] {
+  const d = sb.deployed!;
+  const state = sb.droplet.state;
+  const out: string[] = [`  Deployed by the release (run ${d.runId}), as its deploy_via_ssh job does:`];
+  const f = state.files.get(d.composePath);
+  out.push(f ? `    ${d.composePath}  ${f.mode.toString(8).padStart(4, '0')} ${f.owner}  the compose template filled with the opened secrets` : `  MISSING ${d.composePath}`);
+  const app = state.containerInfo.get(d.app.container);
+  const side = state.containerInfo.get(d.sidecar.container);
+  if (!app?.running || !side?.running) out.push(`  MISSING the app's containers (${d.app.container}, ${d.sidecar.container})`);
+  else
+    out.push(
+      `    containers  ${d.sidecar.container} (${side.image}) started ${hms(d.sidecar.startedAt)}, healthy ${hms(d.sidecar.healthyAt)}; ${d.app.container} (${app.image}) started ${hms(d.app.startedAt)}`,
+    );
+  const secrets = TARGETS[settings.target].fields
+    .filter((x) => x.secret)
+    .flatMap((x) => {
+      const v = settings.storage[x.name]?.reveal();
+      return v ? [v, x.encode ? x.encode(v) : v] : [];
+    })
+    .sort((a, b) => b.length - a.length);
+  const url = secrets.reduce((t, v) => t.split(v).join('***'), d.replicaUrl);
+  const fig = replicaFigures(new Host(state, 0), d.replicaUrl);
+  if (!fig) {
+    out.push(`  MISSING the replica at ${url}`);
+    return out;
+  }
+  out.push(`    database    ${d.db}: ${fig.live.rows} rows, ${kb(fig.live.bytes)} now, the app writing to it`);
+  out.push(`    replica     ${url}: generation ${fig.generation}, latest sync ${hms(fig.end)}, ${fig.tables} tables, ${fig.rows} rows, ${kb(fig.bytes)}`);
+  const drill = summary.verified?.find((v) => v.startsWith('Restore drill: '));
+  if (drill) {
+    const tables = /, (\d+) tables?,/.exec(drill)?.[1];
+    if (Number(tables) !== fig.tables) out.push(`    restore drill MISMATCH: ${drill.slice(15)}, the replica holds ${fig.tables} tables`);
+    else out.push(`    restore drill  ${drill.slice(15)}: the replica's tables, restored on the droplet`);
+  }
+  return out;
 }

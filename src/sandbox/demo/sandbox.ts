@@ -11,11 +11,40 @@ import { join } from 'node:path';
 import { readAsset } from '../../assets.js';
 import type { Draft } from '../../config/settings.js';
 import type { AuthSource } from '../../host/transport.js';
+import type { TargetId } from '../../targets/index.js';
 import { Sensitive } from '../../sensitive.js';
 import type { Droplet } from '../droplet/index.js';
+import { deployOnRelease, type Deployment } from './deploy.js';
 import type { GitHubEmulator } from '../github-emulator.js';
 
-/** The demo's inputs. The storage values are AWS's documentation examples: nothing real. */
+/**
+ * Each target's storage values: documentation examples, nothing real. AWS: its documentation's
+ * example keys. Azure: the storage emulator's documented account and its published key.
+ * SFTP: a made-up account on a reserved example domain.
+ */
+export const DEMO_STORAGE: Record<TargetId, { template: string; values: Record<string, string>; about: string }> = {
+  aws: {
+    template: 'litestream-aws',
+    values: { AWS_S3_BUCKET: 'demo-sqlite-replicas', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    about: "AWS's documentation example keys",
+  },
+  azure: {
+    template: 'litestream-azure',
+    values: {
+      AZURE_STORAGEACCOUNT: 'devstoreaccount1',
+      AZURE_CONTAINER: 'demo-sqlite-replicas',
+      AZURE_ACCOUNT_KEY: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+    },
+    about: "the Azure storage emulator's documented account and key",
+  },
+  sftp: {
+    template: 'litestream-sftp',
+    values: { SFTP_USERNAME: 'litestream', SFTP_PASSWORD: 'demo+Passw0rd!EXAMPLE', SFTP_HOST: 'sftp.example.org', SFTP_PORT: '22' },
+    about: 'a made-up account on a reserved example domain',
+  },
+};
+
+/** The demo's inputs (the storage values: --target aws's, see DEMO_STORAGE). */
 export const DEMO = {
   repo: 'demo/litestream-app',
   host: 'app.litestream-demo.dev',
@@ -24,11 +53,7 @@ export const DEMO = {
   email: 'you@litestream-demo.dev',
   target: 'aws',
   template: 'litestream-aws',
-  storage: {
-    AWS_S3_BUCKET: 'demo-sqlite-replicas',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  } as Record<string, string>,
+  storage: DEMO_STORAGE.aws.values,
   /** html_url base of the simulated GitHub: a reserved name, so no link looks real. */
   htmlUrl: 'https://github.sandbox.test',
 } as const;
@@ -56,12 +81,17 @@ export interface Sandbox {
   /** Temporary folder for the known_hosts file; removed by close(). */
   dir: string;
   fast: boolean;
+  /** The storage target whose template the repository holds. */
+  target: TargetId;
+  /** What the release deployed on the droplet, once its run completed. */
+  deployed?: Deployment;
   close(): Promise<void>;
 }
 
-/** Starts the droplet and the GitHub emulator. `fast`: short delays, for tests. */
-export async function startSandbox(o: { fast?: boolean } = {}): Promise<Sandbox> {
+/** Starts the droplet and the GitHub emulator. `fast`: short delays, for tests. `target`: whose template the repository holds (aws). */
+export async function startSandbox(o: { fast?: boolean; target?: TargetId } = {}): Promise<Sandbox> {
   const fast = !!o.fast;
+  const target = o.target ?? 'aws';
   const [{ startDroplet }, { startGitHubEmulator }, { parsePrivateKey }] = await Promise.all([
     import('../droplet/index.js'),
     import('../github-emulator.js'),
@@ -85,20 +115,23 @@ export async function startSandbox(o: { fast?: boolean } = {}): Promise<Sandbox>
       fullName: DEMO.repo,
       private: true,
       files: {
-        '.github/workflows/release.yml': readAsset('demo/release.yml'),
-        '.deploy/docker-compose-template.yml': readAsset('demo/docker-compose-template.yml'),
+        '.github/workflows/release.yml': readAsset(`demo/${target}/release.yml`),
+        '.deploy/docker-compose-template.yml': readAsset(`demo/${target}/docker-compose-template.yml`),
       },
     });
     github.setPlaybook({ jobs: RELEASE_JOBS, stepMs: fast ? 10 : 300, queuedMs: fast ? 10 : 800 });
-    return {
+    const sb: Sandbox = {
       droplet,
       github,
       token: new Sensitive(token),
       auth: [{ kind: 'key', label: 'demo key', key: parsePrivateKey(droplet.loginKey, 'demo key') }],
       dir,
       fast,
+      target,
       close,
     };
+    deployOnRelease({ state: droplet.state, github, repo: DEMO.repo, workflow: 'release.yml', appWriteMs: fast ? 250 : 700, upAgoMs: 2500, onDeploy: (d) => (sb.deployed = d) });
+    return sb;
   } catch (e) {
     await close();
     throw e;
@@ -108,7 +141,7 @@ export async function startSandbox(o: { fast?: boolean } = {}): Promise<Sandbox>
 /** The demo's answers: every input of a run, for the sandbox. */
 export function demoDraft(sb: Sandbox, identity: string): Draft {
   const storage: Record<string, Sensitive> = {};
-  for (const [k, v] of Object.entries(DEMO.storage)) storage[k] = new Sensitive(v);
+  for (const [k, v] of Object.entries(DEMO_STORAGE[sb.target].values)) storage[k] = new Sensitive(v);
   return {
     host: DEMO.host,
     sshHost: sb.droplet.host,
@@ -119,7 +152,7 @@ export function demoDraft(sb: Sandbox, identity: string): Draft {
     knownHosts: join(sb.dir, 'known_hosts'),
     email: DEMO.email,
     repo: DEMO.repo,
-    target: DEMO.target,
+    target: sb.target,
     workflow: 'release.yml',
     githubApiUrl: sb.github.url,
     token: sb.token,

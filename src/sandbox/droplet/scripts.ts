@@ -5,6 +5,10 @@
  */
 import { authorizeKey, containersRunning, removeKeys, writeFileExpecting } from '../../host/commands.js';
 import { KEY_MARKER, PROXY_CONTAINERS, SHIM_MARKER } from '../../host/layout.js';
+import { replicaListArgv, restoreDrillArgv } from '../../host/litestream.js';
+import { outcomeArgv } from '../../host/outcome.js';
+import { dockerAccess } from './docker.js';
+import { outcome, replicaList, restoreDrill } from './replica-scripts.js';
 import { ExecError, lines, parentOf, sha256, type Host, type Io } from './host.js';
 import { probe } from './probe.js';
 import { tokenize, WORD } from './shell-words.js';
@@ -57,6 +61,27 @@ const WRITE_FILE_BACKUP = fromBuilder(writeFileExpecting(hole('path'), hole('mod
 const AUTHORIZE_KEY = fromBuilder(authorizeKey(hole('home'), hole('line')));
 const REMOVE_KEYS = fromBuilder(removeKeys(hole('home'), [hole('blobs')]));
 const CONTAINERS_RUNNING = fromBuilder(containersRunning());
+/** The docker prefixes the program uses (storage-run.ts dockerFor): the daemon directly, or through sudo. */
+const DOCKERS = [['docker'], ['sudo', '-n', '--', 'docker']] as const;
+const perDocker = (build: (docker: readonly string[]) => string[]) => DOCKERS.map((d) => ({ sudo: d[0] === 'sudo', t: fromBuilder(build(d)) }));
+const REPLICA_LIST = perDocker((d) => replicaListArgv(hole('image'), d));
+const OUTCOME = perDocker((d) => outcomeArgv(d, { app: hole('app'), sidecar: hole('sidecar') }, hole('image')));
+const RESTORE_DRILL = perDocker((d) => restoreDrillArgv(hole('image'), d));
+
+/** The first of `templates` the text is, and whether it runs docker through sudo. */
+function matchDocker(templates: { sudo: boolean; t: Template }[], text: string): { sudo: boolean; m: Record<string, string[]> } | undefined {
+  for (const { sudo, t } of templates) {
+    const m = matchScript(t, text);
+    if (m) return { sudo, m };
+  }
+  return undefined;
+}
+
+/** Throws what the docker prefix prints when `u` may not use it. */
+function dockerAllowed(u: VUser, sudo: boolean, what: string): void {
+  if (!sudo) return dockerAccess(u, what);
+  if (u.uid !== 0 && u.sudo !== 'passwordless') throw new ExecError('sudo: a password is required', 1);
+}
 
 /** Runs one recognised script as `u`; an unknown one answers like sh does (127, "not found"). */
 export async function script(host: Host, u: VUser, text: string, io: Io): Promise<number> {
@@ -123,11 +148,26 @@ export async function script(host: Host, u: VUser, text: string, io: Io): Promis
     for (const c of PROXY_CONTAINERS) io.out(`${c}=${daemon && host.state.containerInfo.has(c) ? String(host.state.containers.has(c)) : ''}\n`);
     return 0;
   }
-  if (text.includes('CLH_REPLICA_URL') && text.includes('@@image')) {
-    // The sandbox's storage is reachable and holds no replica yet (a first setup).
-    await io.stdin();
-    const image = /^echo @@image (\S+)$/m.exec(text)?.[1] ?? 'litestream/litestream';
-    io.out(`@@image ${image}\n@@version v0.3.13\n@@list generations\nname  generation  lag  start  end\n@@status 0\n@@exit 0\n`);
+  // Litestream against the sandbox's storage, and the app's containers: answered from the model.
+  let d = matchDocker(REPLICA_LIST, text);
+  if (d) {
+    dockerAllowed(u, d.sudo, 'containers/create');
+    io.out(replicaList(host, d.m.image![0]!, await io.stdin()));
+    return 0;
+  }
+  d = matchDocker(OUTCOME, text);
+  if (d) {
+    dockerAllowed(u, d.sudo, 'containers/json');
+    io.out(outcome(host, { app: d.m.app![0]!, sidecar: d.m.sidecar![0]! }, d.m.image![0]!, await io.stdin()));
+    return 0;
+  }
+  d = matchDocker(RESTORE_DRILL, text);
+  if (d) {
+    dockerAllowed(u, d.sudo, 'containers/create');
+    const stdin = await io.stdin();
+    // A restore of a small database takes a moment: a pull of nothing, a download, a rename.
+    await io.sleep(host.composeDelayMs * 5);
+    io.out(restoreDrill(host, d.m.image![0]!, stdin));
     return 0;
   }
   const first = text.split('\n')[0]!.trim().split(/\s+/)[0] ?? '';

@@ -3,6 +3,7 @@
  * object of folders, files, users, containers and networks. Nothing here touches the real
  * file system.
  */
+import type { VDatabase, VReplica } from './litestream.js';
 
 export const DOCKER_VERSION = '27.3.1';
 export const COMPOSE_VERSION = '2.29.7';
@@ -42,6 +43,13 @@ export interface VContainer {
   service: string;
   project: string;
   running: boolean;
+  /** When it last started (ms), for `docker inspect`'s StartedAt; undefined: when compose started it. */
+  startedAt?: number;
+  /** Its healthcheck: healthy from this time on (ms); undefined: no healthcheck. */
+  healthyAt?: number;
+  restarts?: number;
+  /** The replica its Litestream writes (a key of storage), for a sidecar. */
+  replica?: string;
 }
 
 export interface DropletState {
@@ -53,6 +61,10 @@ export interface DropletState {
   /** Every container, running or not, with its compose labels. */
   containerInfo: Map<string, VContainer>;
   networks: Set<string>;
+  /** SQLite databases on the volumes, by their path on the host. */
+  databases: Map<string, VDatabase>;
+  /** The sandbox's storage (outside the droplet, reached from it): replicas by the URL the sidecar writes to. */
+  storage: Map<string, VReplica>;
   docker: { version: string; compose: string };
 }
 
@@ -67,6 +79,8 @@ export function freshState(): DropletState {
     containers: new Set(),
     containerInfo: new Map(),
     networks: new Set(['bridge', 'host', 'none']),
+    databases: new Map(),
+    storage: new Map(),
     docker: { version: DOCKER_VERSION, compose: COMPOSE_VERSION },
   };
 }
