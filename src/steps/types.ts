@@ -133,6 +133,8 @@ export interface Summary {
   dryRun: boolean;
   /** The checks of the outcome that passed, with their figures. */
   verified?: string[];
+  /** Set when the restore drill passed: the summary then needs no manual restore test. */
+  drilled?: boolean;
 }
 
 export type Emit = (e: EngineEvent) => void;

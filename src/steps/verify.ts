@@ -25,6 +25,7 @@ async function drill(ctx: ApplyContext): Promise<string> {
   if (failed) throw new StepError(TITLE, failed.reason, failed.fix);
   const line = drillLine(d, ms);
   (ctx.summary.verified ??= []).push(`${TITLE}: ${line}`);
+  ctx.summary.drilled = true;
   return line;
 }
 

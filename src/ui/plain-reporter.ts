@@ -57,13 +57,14 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
         const s = e.summary;
         write('Summary:');
         if (!s.changed.length && !s.verified) write('  nothing to change: host and repository were already set up');
-        for (const v of s.verified ?? []) write(`  ${v}`);
         for (const c of s.changed) write(`  ${c}`);
         if (s.rotated?.length) write(`  rotated: ${s.rotated.join(', ')}`);
         if (s.runUrl) write(`  release: ${s.conclusion} ${s.runUrl}`);
+        for (const v of s.verified ?? []) write(`  checked: ${v}`);
         write(`  site: ${s.siteUrl}`);
         for (const m of s.manual) write(`  to do by hand: ${m}`);
-        for (const l of restoreTestLines(s.proxyFile, s.ssh)) write(`  ${l}`);
+        // A passed drill is the restore test; without one, how to make it by hand.
+        if (!s.drilled) for (const l of restoreTestLines(s.proxyFile, s.ssh)) write(`  ${l}`);
         write('  Rotate credentials later: npx create-litestream-host --rotate');
         break;
       }
