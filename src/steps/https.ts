@@ -48,7 +48,7 @@ async function checkSite(ctx: ApplyContext): Promise<string> {
   if (!last.ok) throw new StepError(TITLE, `https://${host}/: ${last.reason}${wait ? ` after ${Math.round((Date.now() - t0) / 1000)} s` : ''}`, hint(ctx, records, last));
   if (last.daysLeft < MIN_DAYS)
     throw new StepError(TITLE, `the certificate of ${host} (from ${last.issuer}) expires ${last.validTo}, in ${last.daysLeft} days: it is not being renewed`, `The companion's log says why: docker logs ${PROXY_CONTAINERS[1]} (on the host); port 80 must stay open for renewals`);
-  const detail = `https://${host}/ has a valid certificate from ${last.issuer}, until ${last.validTo} (${last.daysLeft} days)`;
+  const detail = `a certificate for ${host} from ${last.issuer}, valid until ${last.validTo} (${last.daysLeft} days)`;
   (ctx.summary.verified ??= []).push(`${TITLE}: ${detail}`);
   return detail;
 }
@@ -56,7 +56,7 @@ async function checkSite(ctx: ApplyContext): Promise<string> {
 export const httpsStep: Step = {
   id: 'https',
   title: TITLE,
-  doing: (ins) => `Check https://${ins.settings.host}/ has a certificate for it`,
+  doing: (ins) => `Check https://${ins.settings.host}/`,
   verify: true,
   phase: 'release',
   ownSummary: true,

@@ -33,7 +33,7 @@ test('after a release: the self-signed default is waited out, with a progress li
   const t = ctx([SELF, SELF, GOOD]);
   try {
     const detail = await httpsStep.apply!(t.c);
-    assert.equal(detail, "https://app.acme.io/ has a valid certificate from Let's Encrypt, R11, until 2027-02-27 (89 days)");
+    assert.equal(detail, "a certificate for app.acme.io from Let's Encrypt, R11, valid until 2027-02-27 (89 days)");
     assert.deepEqual(t.asked, ['app.acme.io 203.0.113.7:443', 'app.acme.io 203.0.113.7:443', 'app.acme.io 203.0.113.7:443']);
     const lines = t.events.flatMap((e) => (e.type === 'output' ? [e.line] : []));
     assert.equal(lines.length, 1, 'one line while the answer stays the same');
