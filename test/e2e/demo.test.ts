@@ -32,7 +32,7 @@ function assertChecks(stdout: string): void {
   assert.match(stdout, /^done restore-drill: restored \d+\.\d KB, 7 tables, integrity ok, in \d+\.\d s/m);
   assert.match(stdout, /^ {4}\| waiting for LetsEncrypt: it presents a self-signed certificate/m);
   assert.match(stdout, /^done https: a certificate for app\.litestream-demo\.dev from Let's Encrypt, R11, valid until \d{4}-\d\d-\d\d \((89|90) days\)/m);
-  for (const row of ['App and Litestream', 'Litestream log', 'Replica', 'Restore drill', 'HTTPS']) assert.match(stdout, new RegExp(`^  ${row}: `, 'm'), `summary row ${row}`);
+  for (const row of ['App and Litestream', 'Litestream log', 'Replica', 'Restore drill', 'HTTPS']) assert.match(stdout, new RegExp(`^  checked: ${row}: `, 'm'), `summary row ${row}`);
   // The receipt: the deploy, the database and the replica the drill restored.
   assert.match(stdout, /^ {4}\/home\/deploy\/\.deploy\/litestream-app-docker-compose\.yml +0644 deploy +the compose template filled/m);
   assert.match(stdout, /^ {4}replica +\w+:\/\/\S+: generation [0-9a-f]{16}, latest sync [\d:.]+, 7 tables, \d+ rows, \d+\.\d KB$/m);
