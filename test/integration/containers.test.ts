@@ -72,9 +72,9 @@ async function installShim(host: TestHost): Promise<void> {
   const r = await host.run(`install -m 755 /run/fake-docker/shim ${SHIM_PATH}`);
   assert.equal(r.code, 0, r.stderr);
 }
-async function addRepo(gh: GitHubEmulator, host: TestHost, mix: string, storage: Record<string, string>): Promise<void> {
+async function addRepo(gh: GitHubEmulator, host: TestHost, mix: string, storage: Record<string, string>, fullName = REPO): Promise<void> {
   gh.addRepo({
-    fullName: REPO,
+    fullName,
     files: mixFiles(mix),
     secrets: {
       DEPLOY_HOST: 'app.acme.io',
@@ -212,6 +212,7 @@ describe('docker stand-in: containers that run (SFTP, URL carries everything)', 
     await installShim(sftp.sshd);
     const u = new URL(sftp.target('MyApp.sqlite').url);
     await addRepo(gh, sftp.sshd, 'litestream-sftp', { SFTP_USERNAME: u.username, SFTP_PASSWORD: u.password, SFTP_HOST: '127.0.0.1', SFTP_PORT: u.port });
+    await addRepo(gh, sftp.sshd, 'litestream-sftp', { SFTP_USERNAME: u.username, SFTP_PASSWORD: 'wrong', SFTP_HOST: '127.0.0.1', SFTP_PORT: u.port }, 'acme/bad');
   });
   after(async () => {
     await Promise.allSettled([sftp?.stop(), gh?.close()]);
@@ -220,6 +221,23 @@ describe('docker stand-in: containers that run (SFTP, URL carries everything)', 
   test('deploy; the sidecar replicates over SFTP; down stops everything', async () => {
     const t0 = Date.now();
     const host = sftp.sshd;
+    // A refused password. As on a real host, the migration creates the database first, so the
+    // healthcheck's restore (-if-db-not-exists) skips and says healthy; replicate then fails.
+    const bad = await deployRelease({ host, gh, repo: 'acme/bad' });
+    assert.ok(bad.ok, bad.error);
+    assert.doesNotMatch(JSON.stringify(bad.commands), /wrong/, 'no secret in what ran');
+    await until('the sidecar logs the refused login', async () => (await docker(host, 'docker logs deploy-bad-litestream-1')).stdout.includes('unable to authenticate') || undefined);
+    // Without the database the restore runs, fails, and `up -d` fails like Compose; the app never starts.
+    assert.equal((await docker(host, 'docker-compose -f ~/.deploy/bad-docker-compose.yml down')).code, 0);
+    await rm(volumeDir(host, PROJECT, 'bad-mydb'), { recursive: true, force: true });
+    const up = await docker(host, 'docker-compose -f ~/.deploy/bad-docker-compose.yml up -d');
+    assert.equal(up.code, 1);
+    assert.match(up.stderr, /^dependency failed to start: container deploy-bad-litestream-1 is unhealthy$/m);
+    const badSide = await inspect(host, 'deploy-bad-litestream-1');
+    assert.deepEqual([badSide.status, badSide.health], ['running', 'unhealthy']);
+    assert.equal((await inspect(host, 'deploy-bad-1')).status, 'created');
+    assert.equal((await docker(host, 'docker-compose -f ~/.deploy/bad-docker-compose.yml down')).code, 0);
+
     const d = await deployRelease({ host, gh, repo: REPO });
     assert.ok(d.ok, `deploy failed: ${d.error}\n${d.commands.map((c) => `$ ${c.script}\n${c.stdout}${c.stderr}`).join('\n')}`);
     const s = await inspect(host, await idOf(host, 'app-litestream'));
