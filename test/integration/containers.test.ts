@@ -126,6 +126,8 @@ describe('docker stand-in: containers that run (S3 via s3rver)', { skip, timeout
     assert.deepEqual([a.status, a.health, a.image], ['running', '-', 'ghcr.io/acme/app:latest']);
     const m = await inspect(host, await idOf(host, 'app-migration'));
     assert.equal(m.status, 'exited');
+    const json = JSON.parse((await docker(host, `docker inspect ${sidecar}`)).stdout) as { State: { Status: string; StartedAt: string; Health?: { Status: string } } }[];
+    assert.deepEqual([json[0]!.State.Status, json[0]!.State.StartedAt, json[0]!.State.Health?.Status], ['running', s.started, 'healthy']);
     const names = await docker(host, `docker ps -a --filter label=com.docker.compose.service=app --format '{{.Names}}'`);
     assert.equal(names.stdout.trim(), `${PROJECT}-app-1`);
 
