@@ -275,7 +275,6 @@ ctr_start() {
       # Docker probes while the command runs; here the probe (a restore) goes first, so that
       # Litestream has not created the database before the restore looks for it.
       if [ -s "$_d/healthcheck" ]; then
-        stamp > "$_d/started"
         if sh "$S/litestream-run.sh" --container "$_d" "$_d/healthcheck" > "$_d/health.log" 2>&1 9>&-
         then echo healthy > "$_d/health"; else echo unhealthy > "$_d/health"; fi
       fi
