@@ -95,10 +95,13 @@ c_exists() { [ -n "$(c_line "$1")" ]; }
 c_field() { c_line "$1" | cut -f"$2"; }
 c_del() { rewrite "$C" '$1 != n' "$1"; }
 c_put() { c_del "$1"; printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "${3:--}" "${4:--}" "${5:--}" >> "$C"; }
+# in place: the file lists containers oldest first, and `docker ps` shows the newest first
 c_set_state() {
-  _l=$(c_line "$1")
-  [ -n "$_l" ] || return 1
-  c_put "$1" "$2" "$(printf '%s' "$_l" | cut -f3)" "$(printf '%s' "$_l" | cut -f4)" "$(printf '%s' "$_l" | cut -f5)"
+  c_exists "$1" || return 1
+  _t=$(mktemp "$S/.tmp.XXXXXX") || return 1
+  awk -F'\t' -v OFS='\t' -v n="$1" -v st="$2" '$1 == n { $2 = st } { print }' "$C" > "$_t"
+  cat "$_t" > "$C"
+  rm -f "$_t"
 }
 # resolve a name, /name or id prefix to a container name
 c_resolve() {
@@ -111,6 +114,210 @@ c_resolve() {
   return 1
 }
 c_id() { hash_of "container:$1"; }
+
+# ---------------------------------------------------------------- running containers
+# Compose services whose image the harness knows really run, as processes on the host, so
+# that a deploy leaves a live app and sidecar for the program to inspect:
+#   litestream/litestream[:tag]  its healthcheck test, then its command in the background,
+#                                through litestream-run.sh --container (the real Litestream,
+#                                container paths mapped to the volume dirs)
+#   ghcr.io/…                    the app: sqlite3 writes a row a second into the db on its
+#                                volume; with --AppTasks=migrate it creates the tables, exits
+# Other images only change state, as before. Per container, $S/ctr/NAME holds:
+#   pid       leader of the container's process group (stop kills the whole group)
+#   started   .State.StartedAt, RFC3339Nano UTC; health: healthy|unhealthy (with a healthcheck)
+#   log       "TIMESTAMP line" per line of output (stdout and stderr), for `docker logs`
+#   run       the process, as a shell script; env, mounts, cmd, healthcheck: its inputs
+# Named volumes are $S/volumes/PROJECT_VOLUME/_data (DIR/state/volumes/… from outside).
+CT="$S/ctr"
+stamp() { date -u +%Y-%m-%dT%H:%M:%S.%NZ; }
+ctr_pid() { cat "$CT/$1/pid" 2>/dev/null; }
+# The process may be another user's: look in /proc rather than kill -0.
+ctr_alive() { _p=$(ctr_pid "$1") && [ -n "$_p" ] && [ -d "/proc/$_p" ]; }
+
+# Prefixes each line read with the time it was read at.
+stamp_lines() { while IFS= read -r _l; do printf '%s %s\n' "$(stamp)" "$_l"; done; }
+
+# ctr_launch NAME: $CT/NAME/run in the background, in a session of its own (it outlives this
+# call and the SSH session), holding none of our descriptors (fd 9 is the state lock; an open
+# stdout would keep the ssh client waiting).
+ctr_launch() {
+  _d="$CT/$1"
+  rm -f "$_d/pid"
+  stamp > "$_d/started"
+  setsid sh -c 'echo $$ > "$1/pid"; sh "$1/run" 2>&1 | '"$(stamp_fn)"' >> "$1/log"' ctr "$_d" \
+    < /dev/null > /dev/null 2>&1 9>&- &
+  _i=0
+  while [ ! -s "$_d/pid" ] && [ $_i -lt 100 ]; do sleep 0.02; _i=$((_i + 1)); done
+}
+# stamp_lines as a one-liner for the launched sh (which has not got our functions).
+stamp_fn() { printf '%s' 'while IFS= read -r l; do printf "%s %s\n" "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" "$l"; done'; }
+
+# ctr_stop NAME: SIGTERM to the group (Litestream syncs once more on it), SIGKILL after 5 s.
+ctr_stop() {
+  _p=$(ctr_pid "$1") || return 0
+  [ -n "$_p" ] || return 0
+  rm -f "$CT/$1/pid"
+  kill -s TERM -- "-$_p" 2>/dev/null || return 0
+  _i=0
+  while kill -s 0 -- "-$_p" 2>/dev/null && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+  kill -s KILL -- "-$_p" 2>/dev/null
+  return 0
+}
+
+# A container whose process ended by itself is exited, as Docker reports it.
+ctr_refresh() {
+  [ -d "$CT" ] || return 0
+  for _d in "$CT"/*; do
+    [ -f "$_d/pid" ] || continue
+    _n=${_d##*/}
+    ctr_alive "$_n" && continue
+    rm -f "$_d/pid"
+    [ "$(c_field "$_n" 2)" = running ] && c_set_state "$_n" exited
+  done
+  return 0
+}
+
+# docker start/restart of a container that has a process: run it again.
+ctr_relaunch() { [ -f "$CT/$1/run" ] || return 0; ctr_stop "$1"; ctr_launch "$1"; }
+
+# --- compose side: these read $model, $project and $pdir of compose_main.
+m_recs() { printf '%s\n' "$model" | awk -F'\t' -v t="$1" -v s="$2" '$1 == t && $2 == s'; }
+m_text() { m_recs "$1" "$2" | cut -f3- | awk 'NR > 1 { printf " " } { printf "%s", $0 } END { if (NR) print "" }'; }
+# the container name compose gives SERVICE
+m_cname() {
+  _c=$(m_recs S "$1" | cut -f3)
+  if [ -n "$_c" ] && [ "$_c" != - ]; then printf '%s\n' "$_c"; else printf '%s\n' "${project}${sep}$1${sep}1"; fi
+}
+# host dir of a volume source (named volume, absolute or relative path)
+vol_dir() {
+  case "$1" in
+    /*) printf '%s\n' "$1" ;;
+    .*) printf '%s\n' "$pdir/${1#./}" ;;
+    *) printf '%s\n' "$S/volumes/${project}_$1/_data" ;;
+  esac
+}
+# The file the app writes: the name its sidecar (a service mounting the same volume) uses
+# after its mount point, e.g. /data/MyApp.sqlite (web) or /data/app.db (jamstack).
+app_db_name() {
+  _n=$(printf '%s\n' "$model" | awk -F'\t' -v s="$1" '
+    $1 == "V" { n++; vs[n] = $2; vsrc[n] = $3; vt[n] = $4; if ($2 == s) mine[$3] = 1 }
+    $1 == "C" || $1 == "H" { txt[$2] = txt[$2] " " $3 }
+    END {
+      for (i = 1; i <= n; i++) {
+        if (vs[i] == s || !(vsrc[i] in mine)) continue
+        x = txt[vs[i]]; j = index(x, vt[i] "/")
+        if (j) { x = substr(x, j + length(vt[i]) + 1); sub(/[ \t].*/, "", x); print x; exit }
+      }
+    }')
+  printf '%s\n' "${_n:-MyApp.sqlite}"
+}
+
+# What the app's tables are; the migration creates them, the app makes sure of them.
+APP_SCHEMA="PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS Booking (Id INTEGER PRIMARY KEY AUTOINCREMENT, Name TEXT NOT NULL, Cost REAL NOT NULL, CreatedDate TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS Migration (Id INTEGER PRIMARY KEY AUTOINCREMENT, Name TEXT NOT NULL, CreatedDate TEXT NOT NULL);"
+
+# ctr_prepare NAME SERVICE: the container dir, its mounts (creating the volume dirs) and env.
+ctr_prepare() {
+  _d="$CT/$1"
+  rm -rf "$_d"
+  mkdir -p "$CT" "$_d/home" && chmod 777 "$CT" 2>/dev/null
+  m_recs V "$2" | while IFS="$TAB" read -r _t _s _src _tgt; do
+    _h=$(vol_dir "$_src")
+    mkdir -p "$_h"
+    printf '%s %s\n' "$_tgt" "$_h"
+  done > "$_d/mounts"
+  # the environment holds the storage keys: for the caller only, as `docker inspect` would be
+  ( umask 077; m_recs E "$2" | awk -F'\t' '{ print $3 "=" $4 }' > "$_d/env" )
+}
+
+# ctr_kind IMAGE SERVICE: litestream | migrate | app | none
+ctr_kind() {
+  case "$1" in
+    litestream/litestream|litestream/litestream:*|docker.io/litestream/litestream*) echo litestream ;;
+    ghcr.io/*) case " $(m_text C "$2") " in *" --AppTasks=migrate "*) echo migrate ;; *) echo app ;; esac ;;
+    *) echo none ;;
+  esac
+}
+
+# ctr_deps_ok SERVICE: every `condition: service_healthy` dependency is healthy; else says
+# what Compose says and fails.
+ctr_deps_ok() {
+  for _dep in $(m_recs D "$1" | awk -F'\t' '{ c[$3] = $4 } END { for (d in c) if (c[d] == "service_healthy") print d }'); do
+    _dc=$(m_cname "$_dep")
+    [ "$mode" = v2 ] && err " Container $_dc  Waiting"
+    if [ "$(cat "$CT/$_dc/health" 2>/dev/null)" = healthy ] && ctr_alive "$_dc"; then
+      [ "$mode" = v2 ] && err " Container $_dc  Healthy"
+    else
+      [ "$mode" = v2 ] && err " Container $_dc  Error"
+      if [ "$mode" = v2 ]; then err "dependency failed to start: container $_dc is unhealthy"
+      else err "ERROR: for $1  Container \"$(c_id "$_dc" | cut -c1-12)\" is unhealthy."; fi
+      return 1
+    fi
+  done
+  return 0
+}
+
+# ctr_start NAME SERVICE IMAGE: runs the container's process, if it has one. The migration
+# runs to its end here (as `up SERVICE` without -d waits for it) and leaves it exited.
+ctr_start() {
+  _k=$(ctr_kind "$3" "$2")
+  [ "$_k" = none ] && { mkdir -p "$CT/$1" && stamp > "$CT/$1/started"; return 0; }
+  ctr_prepare "$1" "$2"
+  _d="$CT/$1"
+  case "$_k" in
+    litestream)
+      # /usr/local/bin/litestream is where the image has it; here the wrapper is on PATH.
+      m_text C "$2" | sed 's#/usr/local/bin/litestream#litestream#g' > "$_d/cmd"
+      m_text H "$2" | sed 's#/usr/local/bin/litestream#litestream#g' > "$_d/healthcheck"
+      printf 'exec sh %s --container %s %s\n' "$S/litestream-run.sh" "$_d" "$_d/cmd" > "$_d/run"
+      # Docker probes while the command runs; here the probe (a restore) goes first, so that
+      # Litestream has not created the database before the restore looks for it.
+      if [ -s "$_d/healthcheck" ]; then
+        if sh "$S/litestream-run.sh" --container "$_d" "$_d/healthcheck" > "$_d/health.log" 2>&1 9>&-
+        then echo healthy > "$_d/health"; else echo unhealthy > "$_d/health"; fi
+      fi
+      ctr_launch "$1" ;;
+    app|migrate)
+      _db="$(awk '$1 == "/app/App_Data" { print $2; exit }' "$_d/mounts")"
+      [ -n "$_db" ] || _db="$_d/App_Data"
+      mkdir -p "$_db"
+      _db="$_db/$(app_db_name "$2")"
+      {
+        printf 'db=%s\n' "'$_db'"
+        printf 'schema=%s\n' "'$APP_SCHEMA'"
+        if [ "$_k" = migrate ]; then
+          cat <<'APP'
+sqlite3 "$db" "$schema" > /dev/null || exit 1
+sqlite3 "$db" "INSERT INTO Migration (Name, CreatedDate) VALUES ('Migration1000', datetime('now'))" || exit 1
+echo "info: Migrations ran on ${db##*/}"
+APP
+        else
+          cat <<'APP'
+sqlite3 -cmd '.timeout 5000' "$db" "$schema" > /dev/null || exit 1
+echo "info: Microsoft.Hosting.Lifetime[14] Now listening on: http://[::]:80"
+i=0
+while :; do
+  i=$((i + 1))
+  sqlite3 -cmd '.timeout 5000' "$db" "INSERT INTO Booking (Name, Cost, CreatedDate) VALUES ('Booking $i', $i.5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" && echo "info: saved Booking $i"
+  sleep 1
+done
+APP
+        fi
+      } > "$_d/run"
+      if [ "$_k" = migrate ]; then
+        stamp > "$_d/started"
+        { sh "$_d/run" 2>&1; echo $? > "$_d/exit"; } 9>&- | stamp_lines >> "$_d/log"
+        sed 's/^[^ ]* //' "$_d/log" | sed "s/^/$1  | /"
+        [ "$mode" = v2 ] && echo "$1 exited with code $(cat "$_d/exit")"
+        return "$(cat "$_d/exit")"
+      fi
+      ctr_launch "$1" ;;
+  esac
+  return 0
+}
+
 
 n_builtin() { case "$1" in bridge|host|none) return 0 ;; esac; return 1; }
 n_exists() { n_builtin "$1" || [ -n "$(awk -F'\t' -v n="$1" '$1 == n' "$N")" ]; }
@@ -332,13 +539,15 @@ ps_select() {
         else if (k == "status") { if ($2 != v) ok = 0 }
         else if (k == "label") {
           if (v ~ /^com\.docker\.compose\.project=/) { p = v; sub(/^[^=]*=/, "", p); if ($3 != p) ok = 0 }
+          else if (v ~ /^com\.docker\.compose\.service=/) { p = v; sub(/^[^=]*=/, "", p); if ($5 != p) ok = 0 }
           else if (v == "com.docker.compose.project") { if ($3 == "-") ok = 0 }
         }
       }
       if (hasname && !matched) ok = 0
       matched = 0
-      if (ok) print
-    }' "$C"
+      if (ok) out[++n] = $0
+    }
+    END { for (i = n; i >= 1; i--) print out[i] }' "$C"
 }
 
 cmd_ps() {
@@ -402,7 +611,9 @@ container_json() {
             "Running": $_running,
             "Paused": false,
             "Restarting": false,
-            "ExitCode": 0
+            "ExitCode": 0,
+            "StartedAt": "$(cat "$CT/$_name/started" 2>/dev/null || echo 0001-01-01T00:00:00Z)"$(
+              [ -f "$CT/$_name/health" ] && printf ',\n            "Health": { "Status": "%s", "FailingStreak": 0, "Log": [] }' "$(cat "$CT/$_name/health")")
         },
         "Config": {
             "Image": "$_image",
@@ -424,6 +635,20 @@ network_json() {
         "Labels": {}
     }
 EOF
+}
+
+# if_health FORMAT HEALTH: resolves `{{if .State.Health}}A{{else}}B{{end}}` (render has no
+# conditionals): A for a container with a healthcheck, B (or nothing) otherwise.
+if_health() {
+  printf '%s\n' "$1" | sed 's/{{-\{0,1\} */{{/g; s/ *-\{0,1\}}}/}}/g' | awk -v h="$2" '
+    { while ((i = index($0, "{{if .State.Health}}")) > 0) {
+        pre = substr($0, 1, i - 1); rest = substr($0, i + 20)
+        e = index(rest, "{{end}}"); body = substr(rest, 1, e - 1); post = substr(rest, e + 7)
+        el = index(body, "{{else}}")
+        if (el) { a = substr(body, 1, el - 1); b = substr(body, el + 8) } else { a = body; b = "" }
+        $0 = pre (h != "" ? a : b) post
+      }
+      print }'
 }
 
 # cmd_inspect KIND(any|container|network) ARGS...
@@ -454,8 +679,11 @@ cmd_inspect() {
     if [ -z "$cname" ] && [ "$kind" != container ] && n_exists "$arg"; then nname=$arg; fi
     if [ -n "$cname" ]; then
       st=$(c_field "$cname" 2); running=false; [ "$st" = running ] && running=true
+      health=$(cat "$CT/$cname/health" 2>/dev/null)
+      started=$(cat "$CT/$cname/started" 2>/dev/null) || started=0001-01-01T00:00:00Z
       if [ -n "$fmt" ]; then
-        render "$fmt" .State.Running "$running" .State.Status "$st" .Name "/$cname" .Id "$(c_id "$cname")" \
+        render "$(if_health "$fmt" "$health")" .State.Running "$running" .State.Status "$st" .Name "/$cname" .Id "$(c_id "$cname")" \
+          .State.Health.Status "$health" .State.StartedAt "$started" \
           .ID "$(c_id "$cname")" .Config.Image "$(c_field "$cname" 4)" .Image "sha256:$(hash_of "image:$(c_field "$cname" 4)")" \
           'index .Config.Labels "com.docker.compose.project"' "$(c_field "$cname" 3)" \
           'index .Config.Labels "com.docker.compose.service"' "$(c_field "$cname" 5)" \
@@ -510,18 +738,58 @@ cmd_lifecycle() {
     cname=$(c_resolve "$arg") || { err "Error response from daemon: No such container: $arg"; rc=1; continue; }
     st=$(c_field "$cname" 2)
     case "$action" in
-      start|restart) c_set_state "$cname" running ;;
-      stop|kill) c_set_state "$cname" exited ;;
+      start|restart) [ "$action" = start ] && [ "$st" = running ] || ctr_relaunch "$cname"; c_set_state "$cname" running ;;
+      stop|kill) ctr_stop "$cname"; c_set_state "$cname" exited ;;
       rm)
         if [ "$st" = running ] && [ $force = 0 ]; then
           err "Error response from daemon: cannot remove container \"/$cname\": container is running: stop the container before removing or force remove"
           rc=1; continue
         fi
+        ctr_stop "$cname"; rm -rf "${CT:?}/$cname"
         c_del "$cname" ;;
     esac
     printf '%s\n' "$arg"
   done
   exit $rc
+}
+
+# docker logs [--since T] [-t] [-n N] NAME: the container's output (stdout and stderr, on
+# stdout here), lines stamped at or after T (RFC3339, Unix seconds, or 10s/5m/2h ago).
+cmd_logs() {
+  since=""; tsout=0; tail=""; name=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --since) since=${2:-}; shift; [ $# -eq 0 ] || shift ;;
+      --since=*) since=${1#--since=}; shift ;;
+      -n|--tail) tail=${2:-}; shift; [ $# -eq 0 ] || shift ;;
+      --tail=*) tail=${1#--tail=}; shift ;;
+      --until) shift; [ $# -eq 0 ] || shift ;;
+      -t|--timestamps) tsout=1; shift ;;
+      -*) shift ;;
+      *) name=$1; shift ;;
+    esac
+  done
+  need_daemon "containers/$name/logs"
+  cname=$(c_resolve "$name") || { err "Error response from daemon: No such container: $name"; exit 1; }
+  from=""
+  if [ -n "$since" ]; then
+    case "$since" in
+      *[!0-9.]*) case "$since" in
+          [0-9]*[smh]) _u=${since##*[0-9]}; _v=${since%?}
+            case "$_u" in s) _u=seconds ;; m) _u=minutes ;; h) _u=hours ;; esac
+            from=$(date -u -d "-$_v $_u" +%Y-%m-%dT%H:%M:%S.%NZ 2>/dev/null) ;;
+          *) from=$(date -u -d "$since" +%Y-%m-%dT%H:%M:%S.%NZ 2>/dev/null) ;;
+        esac ;;
+      *) from=$(date -u -d "@$since" +%Y-%m-%dT%H:%M:%S.%NZ 2>/dev/null) ;;
+    esac
+    [ -n "$from" ] || { err "invalid value for \"since\": failed to parse value as time or duration: \"$since\""; exit 1; }
+  fi
+  [ -f "$CT/$cname/log" ] || exit 0
+  awk -v from="$from" -v ts="$tsout" '
+    from != "" && $1 < from { next }
+    { if (!ts) sub(/^[^ ]* /, ""); print }' "$CT/$cname/log" |
+    if [ -n "$tail" ] && [ "$tail" != all ]; then tail -n "$tail"; else cat; fi
+  exit 0
 }
 
 # ---------------------------------------------------------------- networks
@@ -614,6 +882,12 @@ EOF
 #   P<TAB>name                                           top-level name:
 #   S<TAB>service<TAB>container_name<TAB>image<TAB>profiles(a,b)<TAB>network_mode
 #   N<TAB>key<TAB>name<TAB>external(true|false)
+# and, for running containers (ctr_* below), per service:
+#   V<TAB>service<TAB>source<TAB>target                  volumes: (named volume or path)
+#   E<TAB>service<TAB>NAME<TAB>value                     environment: (map or list form)
+#   C<TAB>service<TAB>text                               command: (list items one per record)
+#   H<TAB>service<TAB>text                               healthcheck: test: (shell form)
+#   D<TAB>service<TAB>dependency<TAB>condition           depends_on: (the last one counts)
 # Warnings (unset variables, obsolete `version`) go to stderr like the real tools print them.
 parse_compose() {
   _mode=$1; _envfile=$2; shift 2
@@ -671,6 +945,27 @@ parse_compose() {
       cur = ""
     }
     function addprof(p) { p = unq(p); if (p != "") prof = (prof == "" ? p : prof "," p) }
+    # a list item under the service key `blk`
+    function item(c,   k, v) {
+      if (blk == "profiles") { addprof(c); return }
+      c = unq(c)
+      if (blk == "volumes") { k = c; sub(/:.*/, "", k); v = c; sub(/^[^:]*:/, "", v); sub(/:.*/, "", v); print "V\t" cur "\t" k "\t" v }
+      else if (blk == "command") print "C\t" cur "\t" c
+      else if (blk == "environment" && c ~ /=/) { k = c; sub(/=.*/, "", k); v = c; sub(/^[^=]*=/, "", v); print "E\t" cur "\t" k "\t" v }
+      else if (blk == "depends_on") print "D\t" cur "\t" c "\tservice_started"
+    }
+    # a key below the service key `blk` (l3: its own keys, deeper: depends_on conditions)
+    function deep(ind, key, val) {
+      if (l3 < 0 || ind <= l3) { l3 = ind; k3 = key }
+      if (blk == "environment" && ind == l3) print "E\t" cur "\t" key "\t" val
+      else if (blk == "healthcheck" && ind == l3 && key == "test") {
+        # ["CMD-SHELL", "text"] is the shell form too
+        if (val ~ /^\[/) { gsub(/^\[[ \t]*"CMD(-SHELL)?"[ \t]*,[ \t]*/, "", val); sub(/\][ \t]*$/, "", val); gsub(/"[ \t]*,[ \t]*"/, " ", val); gsub(/"/, "", val) }
+        print "H\t" cur "\t" val
+      }
+      else if (blk == "depends_on" && ind == l3) print "D\t" cur "\t" key "\tservice_started"
+      else if (blk == "depends_on" && ind > l3 && key == "condition") print "D\t" cur "\t" k3 "\t" val
+    }
     BEGIN {
       if (envfile != "") {
         while ((getline l < envfile) > 0) {
@@ -685,7 +980,7 @@ parse_compose() {
       }
       for (k in ENVIRON) VARS[k] = ENVIRON[k]
     }
-    FNR == 1 { emit(); top = ""; l1 = -1; l2 = -1; inprof = 0 }
+    FNR == 1 { emit(); top = ""; l1 = -1; l2 = -1; l3 = -1; blk = "" }
     {
       line = $0; sub(/\r$/, "", line)
       if (line ~ /^[ \t]*(#.*)?$/) next
@@ -693,32 +988,33 @@ parse_compose() {
       match(line, /^ */); ind = RLENGTH
       content = substr(line, ind + 1)
       if (content ~ /^-/) {
-        if (inprof && top == "services" && cur != "" && ind >= l2) { c = content; sub(/^-[ \t]*/, "", c); addprof(c) }
+        if (blk != "" && top == "services" && cur != "" && ind >= l2) { c = content; sub(/^-[ \t]*/, "", c); item(c) }
         next
       }
       if (content !~ /^[^:]+:([ \t]|$)/) next
       key = content; sub(/:([ \t].*)?$/, "", key); key = unq(key)
       val = content; sub(/^[^:]+:/, "", val); val = unq(val)
       if (ind == 0) {
-        emit(); top = key; l1 = -1; l2 = -1; inprof = 0
+        emit(); top = key; l1 = -1; l2 = -1; l3 = -1; blk = ""
         if (key == "name") print "P\t" val
         if (key == "version" && mode == "v2") warn2(FILENAME ": the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
         next
       }
       if (top != "services" && top != "networks") next
       if (l1 < 0) l1 = ind
-      if (ind == l1) { emit(); cur = key; cname = ""; img = ""; nname = ""; ext = "false"; prof = ""; nmode = ""; l2 = -1; inprof = 0; next }
+      if (ind == l1) { emit(); cur = key; cname = ""; img = ""; nname = ""; ext = "false"; prof = ""; nmode = ""; l2 = -1; l3 = -1; blk = ""; next }
       if (ind < l1 || cur == "") next
       if (l2 < 0) l2 = ind
+      if (top == "services" && ind > l2) { if (blk != "") deep(ind, key, val); next }
       if (ind != l2) next
-      inprof = 0
+      blk = (val == "") ? key : ""; l3 = -1
       if (top == "services") {
         if (key == "container_name") cname = val
         else if (key == "image") img = val
         else if (key == "network_mode") nmode = val
+        else if (key == "command" && val != "") print "C\t" cur "\t" val
         else if (key == "profiles") {
           if (val ~ /^\[/) { gsub(/[][]/, "", val); n = split(val, A, ","); for (i = 1; i <= n; i++) addprof(A[i]) }
-          else inprof = 1
         }
       } else {
         if (key == "name") nname = val
@@ -913,10 +1209,27 @@ compose_main() {
   }
 
   services=$(printf '%s\n' "$model" | awk -F'\t' '$1 == "S"')
+  # svc_start NAME SERVICE IMAGE: a created or exited container starts, once its
+  # dependencies are healthy; a one-shot one (the migration) ends exited.
+  svc_start() {
+    ctr_deps_ok "$2" || return 1
+    c_set_state "$1" running
+    if [ "$mode" = v2 ]; then err " Container $1  Starting"; fi
+    _rc=0; ctr_start "$1" "$2" "$3" || _rc=$?
+    [ "$(ctr_kind "$3" "$2")" = migrate ] && c_set_state "$1" exited
+    if [ "$mode" = v2 ]; then err " Container $1  Started"; else err "Starting $1 ... done"; fi
+    return $_rc
+  }
   networks=$(printf '%s\n' "$model" | awk -F'\t' '$1 == "N"')
 
   case "$sub" in
     up|create)
+      # Compose starts what the named services depend on, and dependencies first.
+      if [ -n "$selected" ]; then
+        for _s in $selected; do selected="$selected $(m_recs D "$_s" | cut -f3 | tr '\n' ' ')"; done
+      fi
+      services=$(printf '%s\n' "$model" | awk -F'\t' '$1 == "D" { dep[$2] = 1 } $1 == "S" { s[++n] = $0; name[n] = $2 }
+        END { for (i = 1; i <= n; i++) if (!(name[i] in dep)) print s[i]; for (i = 1; i <= n; i++) if (name[i] in dep) print s[i] }')
       # The default network is needed unless every service in this run sets network_mode.
       needdefault=$(printf '%s\n' "$services" | while IFS="$TAB" read -r tag svc cname img prof nmode; do
         [ "$tag" = S ] || continue
@@ -963,28 +1276,24 @@ compose_main() {
           if [ "$st" = running ]; then
             if [ "$mode" = v2 ]; then err " Container $cname  Running"; else err "$cname is up-to-date"; fi
           elif [ "$target" = running ]; then
-            c_put "$cname" running "$project" "$img" "$svc"
-            if [ "$mode" = v2 ]; then err " Container $cname  Starting"; err " Container $cname  Started"; else err "Starting $cname ... done"; fi
+            svc_start "$cname" "$svc" "$img" || rc=1
           fi
         else
-          c_put "$cname" "$target" "$project" "$img" "$svc"
-          if [ "$mode" = v2 ]; then
-            err " Container $cname  Creating"; err " Container $cname  Created"
-            if [ "$target" = running ]; then err " Container $cname  Starting"; err " Container $cname  Started"; fi
-          else
-            err "Creating $cname ... "; err "Creating $cname ... done"
-          fi
+          c_put "$cname" created "$project" "$img" "$svc"
+          if [ "$mode" = v2 ]; then err " Container $cname  Creating"; err " Container $cname  Created"
+          else err "Creating $cname ... "; err "Creating $cname ... done"; fi
+          if [ "$target" = running ]; then svc_start "$cname" "$svc" "$img" || rc=1; fi
         fi
       done; exit $rc; }
       exit $? ;;
     down)
       awk -F'\t' -v p="$project" '$3 == p { print $1 "\t" $2 }' "$C" | while IFS="$TAB" read -r cname st; do
         if [ "$mode" = v2 ]; then
-          [ "$st" = running ] && { err " Container $cname  Stopping"; err " Container $cname  Stopped"; }
-          err " Container $cname  Removing"; c_del "$cname"; err " Container $cname  Removed"
+          [ "$st" = running ] && { err " Container $cname  Stopping"; ctr_stop "$cname"; err " Container $cname  Stopped"; }
+          err " Container $cname  Removing"; c_del "$cname"; rm -rf "${CT:?}/$cname"; err " Container $cname  Removed"
         else
-          [ "$st" = running ] && err "Stopping $cname ... done"
-          c_del "$cname"; err "Removing $cname ... done"
+          [ "$st" = running ] && { ctr_stop "$cname"; err "Stopping $cname ... done"; }
+          c_del "$cname"; rm -rf "${CT:?}/$cname"; err "Removing $cname ... done"
         fi
       done
       awk -F'\t' -v p="$project" '$2 == p { print $1 }' "$N" | while read -r nname; do
@@ -996,9 +1305,10 @@ compose_main() {
       awk -F'\t' -v p="$project" '$3 == p { print $1 "\t" $5 }' "$C" | while IFS="$TAB" read -r cname svc; do
         if [ -n "$selected" ]; then case " $selected " in *" $svc "*) ;; *) continue ;; esac; fi
         case "$sub" in
-          start|restart) c_set_state "$cname" running; w1=Starting; w2=Started ;;
-          stop|kill) c_set_state "$cname" exited; w1=Stopping; w2=Stopped ;;
-          rm) [ "$(c_field "$cname" 2)" = running ] && continue; c_del "$cname"; w1=Removing; w2=Removed ;;
+          start|restart) { [ "$sub" = start ] && [ "$(c_field "$cname" 2)" = running ]; } || ctr_relaunch "$cname"
+                         c_set_state "$cname" running; w1=Starting; w2=Started ;;
+          stop|kill) ctr_stop "$cname"; c_set_state "$cname" exited; w1=Stopping; w2=Stopped ;;
+          rm) [ "$(c_field "$cname" 2)" = running ] && continue; c_del "$cname"; rm -rf "${CT:?}/$cname"; w1=Removing; w2=Removed ;;
         esac
         if [ "$mode" = v2 ]; then err " Container $cname  $w1"; err " Container $cname  $w2"
         else err "$w1 $cname ... done"; fi
@@ -1099,6 +1409,8 @@ while [ $# -gt 0 ]; do
 done
 if [ $# -eq 0 ]; then usage; exit 0; fi
 cmd=$1; shift
+# a container whose process died is exited before anything reports on it
+[ "$cmd" = run ] || ctr_refresh
 case "$cmd" in
   version) cmd_version "$@" ;;
   info) cmd_info "$@" ;;
@@ -1140,7 +1452,8 @@ case "$cmd" in
     need_daemon containers/create Post
     [ -n "${ls_run:-}" ] && exec sh "$S/litestream-run.sh" "$@"
     exit 0 ;;
-  exec|logs|volume|system|build|events|top|stats|push|tag|cp|port|save|load|wait|attach|rename|update|pause|unpause|create|diff|commit|export|import|history|rmi|builder|buildx)
+  logs) cmd_logs "$@" ;;
+  exec|volume|system|build|events|top|stats|push|tag|cp|port|save|load|wait|attach|rename|update|pause|unpause|create|diff|commit|export|import|history|rmi|builder|buildx)
     need_daemon "$cmd"
     exit 0 ;;
   login) echo "Login Succeeded"; exit 0 ;;

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/github-emulator.js';
 import { startSshd, sshdAvailable, type DockerScenario, type TestHost } from '../harness/sshd.js';
 import { mixes } from './fixtures.js';
+import { deployWatcher, type DeployRecord } from './deploy.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'create-litestream-host.js');
 export const REPO = 'acme/app';
@@ -32,6 +33,14 @@ export interface World {
   run(args?: string[], env?: Record<string, string | undefined>): Promise<RunResult>;
   start(args?: string[], env?: Record<string, string | undefined>): { proc: ChildProcess; done: Promise<RunResult> };
   baseArgs(target: string, deployUser?: string): string[];
+  /** With `deploy: true`: what each release run's deploy job did on the host, in order. */
+  deploys(): DeployRecord[];
+  /**
+   * With `deploy: true`: deploys the release runs that completed with success and were not
+   * deployed yet (the world's gh.onRequest hook does this; a test that sets its own hook calls
+   * it from there). Returns the new records.
+   */
+  deployNow(): Promise<DeployRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -74,8 +83,16 @@ export const needsRepair = (mix: string): boolean => !mix.startsWith('blazor');
  * and the checks after a release run. Without it the storage values are made up, the stand-in's
  * Litestream answers "reachable, no replica yet", and no sidecar ever writes a replica, so the
  * restore drill after a release would rightly fail: those runs pass --no-verify.
+ *
+ * `deploy`: the release run's deploy job really happens (helpers/deploy.ts): the first request
+ * the emulator gets after a release.yml run completed with success waits while the world fills
+ * in the compose template with the repository's secrets, logs in as DEPLOY_USERNAME with the
+ * DEPLOY_KEY secret, writes ~/.deploy/REPO-docker-compose.yml and runs the job's docker-compose
+ * commands; the stand-in then runs the sidecar and the app. A failed deploy is logged and kept
+ * in `deploys()` (the emulator fixes a run's conclusion when the run starts, so the run still
+ * says success).
  */
-export async function startWorld(o: { mix: string; scenario?: DockerScenario; secrets?: Record<string, string>; realStorage?: boolean }): Promise<World> {
+export async function startWorld(o: { mix: string; scenario?: DockerScenario; secrets?: Record<string, string>; realStorage?: boolean; deploy?: boolean }): Promise<World> {
   requireSshd();
   const mix = mixes().find((m) => m.name === o.mix)!;
   // Retired runners stay queued forever, as on GitHub.
@@ -83,6 +100,8 @@ export async function startWorld(o: { mix: string; scenario?: DockerScenario; se
   gh.addToken({ token: TOKEN, scopes: ['repo', 'workflow'] });
   gh.addRepo({ fullName: REPO, files: mixFiles(o.mix), secrets: o.secrets });
   gh.setPlaybook({ jobs: [{ name: 'push_to_registry', steps: ['checkout', 'Build and push'] }, { name: 'deploy_via_ssh', steps: ['checkout', 'remote docker-compose up via ssh'] }], stepMs: 15 });
+  const watcher = deployWatcher({ host, gh, repo: REPO });
+  if (o.deploy) gh.onRequest(async () => void (await watcher.check()));
   const home = mkdtempSync(join(tmpdir(), 'clh-home-'));
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   const knownHosts = join(home, '.ssh', 'known_hosts');
@@ -119,6 +138,8 @@ export async function startWorld(o: { mix: string; scenario?: DockerScenario; se
     baseArgs,
     run: (args = baseArgs(mix.target), extraEnv = {}) => runBin(args, { ...env(mix.target), ...extraEnv }),
     start: (args = baseArgs(mix.target), extraEnv = {}) => startBin(args, { ...env(mix.target), ...extraEnv }),
+    deploys: () => watcher.deploys(),
+    deployNow: () => watcher.check(),
     async stop() {
       await Promise.allSettled([host.stop(), gh.close()]);
       rmSync(home, { recursive: true, force: true });

@@ -293,7 +293,8 @@ describe('sshd test harness', { skip }, () => {
 
       const ps = await h.ssh([`docker ps --format '{{.Names}}'; docker ps --filter name=nginx-proxy-le --format '{{.Names}}'`]);
       assert.equal(ps.code, 0, ps.stderr);
-      assert.deepEqual(ps.stdout.trim().split('\n'), ['nginx-proxy', 'nginx-proxy-le', 'nginx-proxy-le']);
+      // Newest first, as Docker lists them.
+      assert.deepEqual(ps.stdout.trim().split('\n'), ['nginx-proxy-le', 'nginx-proxy', 'nginx-proxy-le']);
 
       const ins = await h.ssh([`docker inspect -f '{{.State.Running}}' nginx-proxy`]);
       assert.equal(ins.stdout.trim(), 'true');
