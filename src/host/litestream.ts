@@ -30,9 +30,12 @@ export const V03_IMAGE = 'litestream/litestream:0.3.13';
  * image cannot see a 0.3 replica). The docker prefix (sudo or not) comes from the caller.
  * Stdin: NAME=value lines (the sidecar's environment and CLH_REPLICA_URL), one per line.
  */
-export function replicaListScript(image: string, docker: readonly string[], deadlineS: number): Script {
-  const run = `${docker.map(quote).join(' ')} run --rm -i --network host --entrypoint /bin/sh`;
-  return new Script(`v=$(cat)
+export function replicaListScript(image: string, docker: readonly string[], deadlineS: number, sidecarService?: string): Script {
+  const d = docker.map(quote).join(' ');
+  const run = `${d} run --rm -i --network host --entrypoint /bin/sh`;
+  // Whether this host runs the app's sidecar already (a container of its compose service).
+  const deployed = sidecarService ? `echo "@@deployed $(${d} ps -aq --filter label=com.docker.compose.service=${quote(sidecarService)} 2>/dev/null | head -n 1)"\n` : '';
+  return new Script(`${deployed}v=$(cat)
 v="$v
 CLH_DEADLINE=${deadlineS}"
 run() { printf '%s\\n' "$v" | ${run} "$1" -c ${quote(LIST_INNER)} 2>&1; echo "@@exit $?"; }
@@ -42,7 +45,7 @@ printf '%s\\n' "$o"
 case "$o" in *"@@version v0.3."*|*"@@version 0.3."*) ;; *) echo @@image ${V03_IMAGE}; run ${quote(V03_IMAGE)} ;; esac`);
 }
 
-export const replicaListArgv = (image: string, docker: readonly string[], deadlineS = 25): string[] => shArgv(replicaListScript(image, docker, deadlineS));
+export const replicaListArgv = (image: string, docker: readonly string[], sidecarService?: string, deadlineS = 25): string[] => shArgv(replicaListScript(image, docker, deadlineS, sidecarService));
 
 /**
  * The restore drill, inside a throwaway container of the sidecar's image: restore the

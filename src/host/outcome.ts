@@ -4,7 +4,8 @@ import { quote, Script, shArgv } from './shell.js';
 /**
  * What the checks after a release read on the host, in one round trip: the app's and the
  * sidecar's containers (found by their compose service label, so the project's name does not
- * matter), the sidecar's log since it started (only lines naming an error), the host's clock,
+ * matter), the sidecar's log since it started (lines naming an error, not those Litestream
+ * itself marks INFO or WARN, such as a generation cleared at start), the host's clock,
  * and a read-only listing of the replica with the sidecar's image.
  *
  * Stdin: the sidecar's NAME=value lines, as for replicaListArgv; they never reach a command line.
@@ -22,7 +23,7 @@ echo "@@app \${a:+$(state "$a")}"
 echo "@@sidecar \${s:+$(state "$s")}"
 if [ -n "$s" ]; then
   t=$(${d} inspect -f '{{.State.StartedAt}}' "$s" 2>/dev/null)
-  ${d} logs --since "$t" "$s" 2>&1 | grep -i -m 3 -E '(^|[^a-z])error' | cut -c1-400 | sed 's/^/@@log /'
+  ${d} logs --since "$t" "$s" 2>&1 | grep -v -E '(^|[[:space:]])(INFO|WARN|DEBUG)[[:space:]]|level=(INFO|WARN|DEBUG)' | grep -i -m 3 -E '(^|[^a-z])error' | cut -c1-400 | sed 's/^/@@log /'
 fi
 echo "@@now $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo @@image ${quote(image)}

@@ -6,6 +6,7 @@ import { asRoot } from '../host/shell.js';
 import type { HostSession } from '../host/transport.js';
 import { TARGETS } from '../targets/index.js';
 import { classify, parseListings } from '../targets/replica-check.js';
+import { serviceNames } from '../targets/outcome.js';
 import { findSidecar, interpolate } from '../targets/replica.js';
 import type { Sidecar } from '../targets/replica.js';
 import type { StorageState } from './types.js';
@@ -59,7 +60,7 @@ export function dockerFor(facts: HostFacts): string[] | undefined {
  * Tries the storage values from the host, read-only, with the sidecar's own image, URL and
  * environment: one more SSH round trip after the inspection's.
  */
-export async function checkStorage(host: HostSession, settings: Settings, facts: HostFacts, compose: string | undefined): Promise<StorageState> {
+export async function checkStorage(host: HostSession, settings: Settings, facts: HostFacts, compose: string | undefined, repoName: string): Promise<StorageState> {
   const sidecar = findSidecar(compose);
   if (!sidecar) return { kind: 'skip', why: 'the compose file names no litestream/litestream service with a replica URL' };
   const docker = dockerFor(facts);
@@ -67,10 +68,12 @@ export async function checkStorage(host: HostSession, settings: Settings, facts:
   const input = sidecarInput(settings, sidecar);
   if (input.missing.length) return { kind: 'skip', why: `${input.missing.join(', ')} not given to this run (kept in the repository), so not tried`, sidecar };
   const t0 = Date.now();
-  const r = await host.exec(replicaListArgv(sidecar.image, docker), { stdin: input.stdin }).catch((e: Error) => {
+  const names = serviceNames(sidecar, repoName);
+  const r = await host.exec(replicaListArgv(sidecar.image, docker, names?.sidecar), { stdin: input.stdin }).catch((e: Error) => {
     throw new StepError('inspect storage', e.message, 'Re-run; nothing was changed yet');
   });
   const redact = redactor(settings);
   const finding = classify(parseListings(redact(`${r.stdout}\n${r.stderr}`)), settings.target);
-  return { kind: 'checked', finding, sidecar, ms: Date.now() - t0 };
+  const deployed = /^@@deployed ?(\S*)$/m.exec(r.stdout);
+  return { kind: 'checked', finding, sidecar, ms: Date.now() - t0, ...(deployed ? { deployed: !!deployed[1] } : {}) };
 }

@@ -81,7 +81,7 @@ export interface RepoState {
 /** What the read-only storage check found (engine/storage-check.ts). */
 export type StorageState =
   | { kind: 'skip'; why: string; sidecar?: Sidecar }
-  | { kind: 'checked'; finding: Finding; sidecar: Sidecar; ms: number };
+  | { kind: 'checked'; finding: Finding; sidecar: Sidecar; ms: number; deployed?: boolean };
 
 /** Everything inspection found; plans are pure functions of this. */
 export interface Inspection {

@@ -23,10 +23,11 @@ export interface Outcome {
 }
 
 /** The services as compose names them on the host: the workflow sets APP_NAME to the repository's name. */
+export const withAppName = (service: string, repoName: string): string => service.replace(/\$\{APP_NAME\}|\$APP_NAME\b/g, repoName);
+
 export function serviceNames(sidecar: { service: string; app?: string }, repoName: string): { app: string; sidecar: string } | undefined {
   if (!sidecar.app) return undefined;
-  const fill = (s: string) => s.replace(/\$\{APP_NAME\}|\$APP_NAME\b/g, repoName);
-  return { app: fill(sidecar.app), sidecar: fill(sidecar.service) };
+  return { app: withAppName(sidecar.app, repoName), sidecar: withAppName(sidecar.service, repoName) };
 }
 
 function container(v: string): ContainerState | undefined {

@@ -15,6 +15,12 @@ export interface Sidecar {
   env: Record<string, string>;
   /** The app's service: the one that waits for the sidecar (depends_on), else one sharing its volume. */
   app?: string;
+  /**
+   * A service run on its own before the app (a compose profile, e.g. the templates'
+   * `--AppTasks=migrate`) that writes the sidecar's volume without waiting for it: on a host
+   * without a database it makes a new one before Litestream's restore could run.
+   */
+  migration?: string;
 }
 
 const IMAGE = /^(?:docker\.io\/)?litestream\/litestream(?::([\w][\w.-]*))?$/;
@@ -27,14 +33,17 @@ const volumesOf = (s: Record<string, unknown> | undefined): string[] =>
 
 function appOf(services: Record<string, Record<string, unknown>>, sidecar: string): { app?: string } {
   const others = Object.entries(services).filter(([n, s]) => n !== sidecar && !s?.profiles);
-  const waits = others.find(([, s]) => {
-    const d = s?.depends_on;
-    return Array.isArray(d) ? d.map(String).includes(sidecar) : !!d && typeof d === 'object' && sidecar in d;
-  });
+  const waits = others.find(([, s]) => dependsOn(s, sidecar));
   const mine = volumesOf(services[sidecar]);
   const shares = others.find(([, s]) => volumesOf(s).some((v) => mine.includes(v)));
   const app = (waits ?? shares)?.[0];
-  return app ? { app } : {};
+  const migration = Object.entries(services).find(([n, s]) => n !== sidecar && s?.profiles && !dependsOn(s, sidecar) && volumesOf(s).some((v) => mine.includes(v)))?.[0];
+  return { ...(app ? { app } : {}), ...(migration ? { migration } : {}) };
+}
+
+function dependsOn(s: Record<string, unknown>, other: string): boolean {
+  const d = s.depends_on;
+  return Array.isArray(d) ? d.map(String).includes(other) : !!d && typeof d === 'object' && other in d;
 }
 
 /** The sidecar of a compose file; undefined when it has none (or is not YAML). */

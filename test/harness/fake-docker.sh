@@ -1209,6 +1209,9 @@ compose_main() {
   }
 
   services=$(printf '%s\n' "$model" | awk -F'\t' '$1 == "S"')
+  # svc_config SERVICE IMAGE: what compose compares to decide on recreating (a digest of the
+  # service's definition as read from the files, secrets included, so never printed).
+  svc_config() { { printf '%s\n' "$2"; printf '%s\n' "$model" | awk -F'\t' -v s="$1" '$2 == s'; } | sha256sum | cut -c1-64; }
   # svc_start NAME SERVICE IMAGE: a created or exited container starts, once its
   # dependencies are healthy; a one-shot one (the migration) ends exited.
   svc_start() {
@@ -1273,13 +1276,23 @@ compose_main() {
             fi
             rc=1; continue
           fi
-          if [ "$st" = running ]; then
+          if [ "$(cat "$CT/$cname/config" 2>/dev/null)" != "$(svc_config "$svc" "$img")" ] && [ "$target" = running ]; then
+            # Compose recreates a container whose configuration changed (image, environment, …).
+            if [ "$mode" = v2 ]; then err " Container $cname  Recreate"; else err "Recreating $cname ... "; fi
+            [ "$st" = running ] && ctr_stop "$cname"
+            c_del "$cname"; rm -rf "${CT:?}/$cname"
+            c_put "$cname" created "$project" "$img" "$svc"
+            mkdir -p "$CT/$cname" && svc_config "$svc" "$img" > "$CT/$cname/config"
+            if [ "$mode" = v2 ]; then err " Container $cname  Recreated"; fi
+            svc_start "$cname" "$svc" "$img" || rc=1
+          elif [ "$st" = running ]; then
             if [ "$mode" = v2 ]; then err " Container $cname  Running"; else err "$cname is up-to-date"; fi
           elif [ "$target" = running ]; then
             svc_start "$cname" "$svc" "$img" || rc=1
           fi
         else
           c_put "$cname" created "$project" "$img" "$svc"
+          mkdir -p "$CT/$cname" && svc_config "$svc" "$img" > "$CT/$cname/config"
           if [ "$mode" = v2 ]; then err " Container $cname  Creating"; err " Container $cname  Created"
           else err "Creating $cname ... "; err "Creating $cname ... done"; fi
           if [ "$target" = running ]; then svc_start "$cname" "$svc" "$img" || rc=1; fi

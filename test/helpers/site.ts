@@ -56,18 +56,22 @@ export interface Site {
   port: number;
   /** Serves this certificate from the next handshake on (LetsEncrypt arriving). */
   use: (p: Pair) => void;
+  /** TLS handshakes begun so far. */
+  handshakes: () => number;
   stop: () => Promise<void>;
 }
 
 /** A TLS server on 127.0.0.1 that answers handshakes and closes. */
 export async function startSite(first: Pair): Promise<Site> {
   let current = first;
-  const server: Server = createServer({ SNICallback: (_name, cb) => cb(null, createSecureContext(current)), ...first }, (s) => s.end());
+  let n = 0;
+  const server: Server = createServer({ SNICallback: (_name, cb) => (n++, cb(null, createSecureContext(current))), ...first }, (s) => s.end());
   server.on('tlsClientError', () => {});
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
     use: (p) => void (current = p),
+    handshakes: () => n,
     stop: () => new Promise((r) => server.close(() => r())),
   };
 }

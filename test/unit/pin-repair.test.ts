@@ -71,3 +71,28 @@ test('the pin alone needs no workflow scope; --no-release keeps the storage row 
   assert.equal(stays.status, 'blocked');
   assert.match(stays.fix!, /\+     image: litestream\/litestream:0\.3\.13/);
 });
+
+/** A 0.3 replica the image restores, on a host that does (not) run the sidecar yet. */
+function movedReplica(deployed: boolean | undefined, over: Parameters<typeof settings>[0] = {}, mix = 'litestream-aws'): Inspection {
+  const repo = { ...repoState(mix), appComposePath: '.deploy/docker-compose-template.yml' };
+  const sidecar = findSidecar(repo.appCompose)!;
+  const finding = classify(parseListings(listing('litestream/litestream', 'v0.3.13', `${HEADER}\ns3  7d0c4954c62e02f6  2.9s  2026-01-01T00:00:00Z  2026-01-02T00:00:00Z`)), 'aws');
+  return { ...inspection({ repo, settings: settings(over) }), storage: { kind: 'checked', finding, sidecar, ms: 900, ...(deployed === undefined ? {} : { deployed }) } };
+}
+
+test('every mix runs its migration before Litestream can restore', () => {
+  for (const m of mixes()) assert.equal(findSidecar(m.compose)!.migration, 'app-migration'.replace('app', m.family === 'blazor' ? 'app' : '${APP_NAME}'), m.name);
+});
+
+test('a replica and a host without the app: the release would replace its data; --yes stops, the wizard asks (default no)', () => {
+  const yes = planStorage(movedReplica(false, { yes: true }));
+  assert.equal(yes.status, 'blocked');
+  assert.match(yes.detail, /the release runs app-migration before Litestream's restore: it creates a new, empty database[\s\S]*does not come back/);
+  assert.match(yes.fix!, /--no-release[\s\S]*restore/);
+  const wizard = planStorage(movedReplica(false, { yes: false }));
+  assert.equal(wizard.status, 'warn');
+  assert.match(wizard.ask!, /Release anyway\?/);
+  // The host runs the sidecar already (a re-run), --no-release, --verify, or not known: as before.
+  for (const ins of [movedReplica(true), movedReplica(false, { release: false }), movedReplica(false, { verifyOnly: true }), movedReplica(undefined)])
+    assert.equal(planStorage(ins).status, 'ok');
+});

@@ -108,7 +108,7 @@ test('the outcome script, from its builder, with or without sudo: what the check
 test('the storage listing sees the replica; the drill restores the replica\'s figures, and nothing once it is deleted', async () => {
   const { state, host } = deployed();
   const l = io(STDIN);
-  await script(host, root(state), replicaListArgv('litestream/litestream', ['docker'])[2]!, l);
+  await script(host, root(state), replicaListArgv('litestream/litestream', ['docker'], 'litestream-app-litestream')[2]!, l);
   const f = classify(parseListings(l.stdout), 'aws');
   assert.equal(f.kind, 'replica');
   const d = io(STDIN);

@@ -33,9 +33,10 @@ export function listInner(host: Host, url: string | undefined, now: number): str
 }
 
 /** replicaListArgv's output: the image's listing (0.3.13 here, so no second one). */
-export function replicaList(host: Host, image: string, stdin: string, now = Date.now()): string {
-  if (!runsLitestream(image)) return `@@image ${image}\nUnable to find image '${image}' locally\ndocker: Error response from daemon: manifest unknown.\n@@exit 125\n`;
-  return `@@image ${image}\n${listInner(host, stdinValues(stdin).get('CLH_REPLICA_URL'), now)}@@exit 0\n`;
+export function replicaList(host: Host, image: string, stdin: string, now = Date.now(), sidecar?: string): string {
+  const deployed = sidecar === undefined ? '' : `@@deployed ${ofService(host, sidecar) ? sha256(`container:${ofService(host, sidecar)!.name}`).slice(0, 12) : ''}\n`;
+  if (!runsLitestream(image)) return `${deployed}@@image ${image}\nUnable to find image '${image}' locally\ndocker: Error response from daemon: manifest unknown.\n@@exit 125\n`;
+  return `${deployed}@@image ${image}\n${listInner(host, stdinValues(stdin).get('CLH_REPLICA_URL'), now)}@@exit 0\n`;
 }
 
 /** Docker's StartedAt: RFC 3339 with nanoseconds. */

@@ -64,7 +64,7 @@ const CONTAINERS_RUNNING = fromBuilder(containersRunning());
 /** The docker prefixes the program uses (storage-run.ts dockerFor): the daemon directly, or through sudo. */
 const DOCKERS = [['docker'], ['sudo', '-n', '--', 'docker']] as const;
 const perDocker = (build: (docker: readonly string[]) => string[]) => DOCKERS.map((d) => ({ sudo: d[0] === 'sudo', t: fromBuilder(build(d)) }));
-const REPLICA_LIST = perDocker((d) => replicaListArgv(hole('image'), d));
+const REPLICA_LIST = perDocker((d) => replicaListArgv(hole('image'), d, hole('sidecar')));
 const OUTCOME = perDocker((d) => outcomeArgv(d, { app: hole('app'), sidecar: hole('sidecar') }, hole('image')));
 const RESTORE_DRILL = perDocker((d) => restoreDrillArgv(hole('image'), d));
 
@@ -152,7 +152,7 @@ export async function script(host: Host, u: VUser, text: string, io: Io): Promis
   let d = matchDocker(REPLICA_LIST, text);
   if (d) {
     dockerAllowed(u, d.sudo, 'containers/create');
-    io.out(replicaList(host, d.m.image![0]!, await io.stdin()));
+    io.out(replicaList(host, d.m.image![0]!, await io.stdin(), Date.now(), d.m.sidecar![0]!));
     return 0;
   }
   d = matchDocker(OUTCOME, text);
