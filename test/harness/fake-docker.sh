@@ -1219,6 +1219,7 @@ compose_main() {
     c_set_state "$1" running
     if [ "$mode" = v2 ]; then err " Container $1  Starting"; fi
     _rc=0; ctr_start "$1" "$2" "$3" || _rc=$?
+    svc_config "$2" "$3" > "$CT/$1/config"
     [ "$(ctr_kind "$3" "$2")" = migrate ] && c_set_state "$1" exited
     if [ "$mode" = v2 ]; then err " Container $1  Started"; else err "Starting $1 ... done"; fi
     return $_rc
@@ -1282,7 +1283,6 @@ compose_main() {
             [ "$st" = running ] && ctr_stop "$cname"
             c_del "$cname"; rm -rf "${CT:?}/$cname"
             c_put "$cname" created "$project" "$img" "$svc"
-            mkdir -p "$CT/$cname" && svc_config "$svc" "$img" > "$CT/$cname/config"
             if [ "$mode" = v2 ]; then err " Container $cname  Recreated"; fi
             svc_start "$cname" "$svc" "$img" || rc=1
           elif [ "$st" = running ]; then
@@ -1292,7 +1292,6 @@ compose_main() {
           fi
         else
           c_put "$cname" created "$project" "$img" "$svc"
-          mkdir -p "$CT/$cname" && svc_config "$svc" "$img" > "$CT/$cname/config"
           if [ "$mode" = v2 ]; then err " Container $cname  Creating"; err " Container $cname  Created"
           else err "Creating $cname ... "; err "Creating $cname ... done"; fi
           if [ "$target" = running ]; then svc_start "$cname" "$svc" "$img" || rc=1; fi
