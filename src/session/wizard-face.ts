@@ -69,7 +69,11 @@ export async function wizardFace({ cli, io, world, interrupt }: FaceContext, pro
     emit: (e) => (live ? live.emit(e) : before(e)),
     async confirmPlan(plan: Plan) {
       // Installing software, a repair of someone's files and going on past a DNS warning each get their own answer; a no changes nothing.
-      for (const i of plan.items.filter((i) => i.ask)) if (!(await p.confirm({ message: i.ask!, initial: i.status !== 'warn' }))) return false;
+      for (const i of plan.items.filter((i) => i.ask)) {
+        if (await p.confirm({ message: i.ask!, initial: i.status !== 'warn' })) continue;
+        if (i.askNo) p.warn(i.askNo);
+        return false;
+      }
       const n = plan.items.filter((i) => i.status === 'change').length;
       for (;;) {
         const choice = await p.select({

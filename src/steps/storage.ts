@@ -45,7 +45,7 @@ function firstOnHost(ins: Inspection, s: Extract<StorageState, { kind: 'checked'
   const lost = `on this host the release runs ${migration} before Litestream's restore: it creates a new, empty database, the restore (-if-db-not-exists) then skips, and this replica's data does not come back`;
   const fix = `Restore first: re-run with --no-release, then on the host restore the replica into the volume the compose file mounts at the sidecar's database path (litestream restore -o <that path> <the replica URL>, with the sidecar's image), then release`;
   if (ins.settings.yes) return { status: 'blocked', detail: `${found}; but ${lost}`, fix };
-  return { status: 'warn', detail: `${found}; but ${lost}. ${fix}`, ask: "Release anyway? The replica's data would not come back on this host" };
+  return { status: 'warn', detail: `${found}; but ${lost}. ${fix}`, ask: "Release anyway? The replica's data would not come back", askNo: `Nothing was changed. ${fix}.` };
 }
 
 export const storageStep: Step = { id: 'storage', title: 'Storage (Litestream)', plan: planStorage };

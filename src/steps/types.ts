@@ -42,6 +42,8 @@ export interface PlanItem {
    * past a warning); declined, nothing changes. Under --yes the step's flag stands for it.
    */
   ask?: string;
+  /** Said when the answer to `ask` is no: what to do instead. */
+  askNo?: string;
 }
 
 export type SecretAction = 'create' | 'update' | 'keep' | 'missing' | 'optional';

@@ -97,7 +97,8 @@ export function planRepair(ins: Inspection): Row {
     detail: `commit ${what(repairs)} to ${repo.info.defaultBranch}, marked [skip ci]: the release below is the one run`,
     diff,
     // Someone's files change only with their own yes (--repair-workflow is that yes given ahead, for --yes).
-    ask: `Commit the repair shown in the plan to ${repo.info.defaultBranch}? Without it ${why(repairs)} (--no-release sets up the rest without releasing)`,
+    ask: `Commit the repair shown above to ${repo.info.defaultBranch}?`,
+    askNo: `Without the repair ${why(repairs)}: re-run with --no-release to set up the host and secrets only.`,
   };
 }
 

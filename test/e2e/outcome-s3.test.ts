@@ -7,6 +7,7 @@ outcomeSuite({
   label: 'S3 (s3rver)',
   mix: 'litestream-aws',
   target: 'aws',
+  moved: true,
   start: () => startS3(),
   prepare: (w, s3) => useRealLitestream(w.host, { endpoint: s3.endpoint, region: s3.region }),
   env: (s3) => ({ AWS_S3_BUCKET: s3.bucket, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey }),

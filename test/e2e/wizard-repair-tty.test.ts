@@ -18,7 +18,7 @@ test('the repair question shows the diff at 80 columns; No stops before any chan
   let s = '';
   for (let prompts = 0; ; prompts++) {
     s = await t.waitFor((x) => promptOpen(x) || x.includes('Cancelled'), { what: 'a prompt' });
-    if (/Commit the repair shown in the plan/.test(s)) break;
+    if (/Commit the repair shown above/.test(s)) break;
     assert.ok(prompts < 30, `never asked about the repair:\n${s}`);
     await t.keys('Enter');
     await t.waitFor((x) => answered(x) > answered(s), { what: `question ${prompts + 1} answered` });

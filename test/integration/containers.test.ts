@@ -15,7 +15,6 @@ import { SHIM_PATH, SHIM_TEXT } from '../../src/host/layout.js';
 import { inspectDb, litestream, litestreamAvailable, runLitestream, sqlite, writeLitestreamConfig } from '../harness/litestream.js';
 import { sshdAvailable, startSshd, type TestHost } from '../harness/sshd.js';
 import { startS3, type S3Storage } from '../harness/storage-s3.js';
-import { startSftp, type SftpStorage } from '../harness/storage-sftp.js';
 import { containerDir, useLitestream05Image, useRealLitestream, volumeDir } from '../harness/storage-docker.js';
 import { deployRelease } from '../helpers/deploy.js';
 import { mixFiles, REPO } from '../helpers/world.js';
@@ -204,54 +203,7 @@ describe('docker stand-in: containers that run (S3 via s3rver)', { skip, timeout
   });
 });
 
-describe('docker stand-in: containers that run (SFTP, URL carries everything)', { skip, timeout: 120_000 }, () => {
-  let sftp: SftpStorage;
-  let gh: GitHubEmulator;
-  before(async () => {
-    // The SFTP account's sshd is also the docker host: one sshd less to start.
-    [sftp, gh] = await Promise.all([startSftp(), startGitHubEmulator()]);
-    await useRealLitestream(sftp.sshd);
-    await installShim(sftp.sshd);
-    const u = new URL(sftp.target('MyApp.sqlite').url);
-    await addRepo(gh, sftp.sshd, 'litestream-sftp', { SFTP_USERNAME: u.username, SFTP_PASSWORD: u.password, SFTP_HOST: '127.0.0.1', SFTP_PORT: u.port });
-    await addRepo(gh, sftp.sshd, 'litestream-sftp', { SFTP_USERNAME: u.username, SFTP_PASSWORD: 'wrong', SFTP_HOST: '127.0.0.1', SFTP_PORT: u.port }, 'acme/bad');
-  });
-  after(async () => {
-    await Promise.allSettled([sftp?.stop(), gh?.close()]);
-  });
-
-  test('deploy; the sidecar replicates over SFTP; down stops everything', async () => {
-    const t0 = Date.now();
-    const host = sftp.sshd;
-    // A refused password. As on a real host, the migration creates the database first, so the
-    // healthcheck's restore (-if-db-not-exists) skips and says healthy; replicate then fails.
-    const bad = await deployRelease({ host, gh, repo: 'acme/bad' });
-    assert.ok(bad.ok, bad.error);
-    assert.doesNotMatch(JSON.stringify(bad.commands), /wrong/, 'no secret in what ran');
-    await until('the sidecar logs the refused login', async () => (await docker(host, 'docker logs deploy-bad-litestream-1')).stdout.includes('unable to authenticate') || undefined);
-    // Without the database the restore runs, fails, and `up -d` fails like Compose; the app never starts.
-    assert.equal((await docker(host, 'docker-compose -f ~/.deploy/bad-docker-compose.yml down')).code, 0);
-    await rm(volumeDir(host, PROJECT, 'bad-mydb'), { recursive: true, force: true });
-    const up = await docker(host, 'docker-compose -f ~/.deploy/bad-docker-compose.yml up -d');
-    assert.equal(up.code, 1);
-    assert.match(up.stderr, /^dependency failed to start: container deploy-bad-litestream-1 is unhealthy$/m);
-    const badSide = await inspect(host, 'deploy-bad-litestream-1');
-    assert.deepEqual([badSide.status, badSide.health], ['running', 'unhealthy']);
-    assert.equal((await inspect(host, 'deploy-bad-1')).status, 'created');
-    assert.equal((await docker(host, 'docker-compose -f ~/.deploy/bad-docker-compose.yml down')).code, 0);
-
-    const d = await deployRelease({ host, gh, repo: REPO });
-    assert.ok(d.ok, `deploy failed: ${d.error}\n${d.commands.map((c) => `$ ${c.script}\n${c.stdout}${c.stderr}`).join('\n')}`);
-    const s = await inspect(host, await idOf(host, 'app-litestream'));
-    assert.deepEqual([s.status, s.health], ['running', 'healthy']);
-    await until('a snapshot on the SFTP account', async () => ((await sftp.list('MyApp.sqlite/')).some((f) => /snapshots\/.+\.snapshot\.lz4$/.test(f)) ? true : undefined));
-    const down = await docker(host, 'docker-compose -f ~/.deploy/app-docker-compose.yml down');
-    assert.equal(down.code, 0, down.stderr);
-    assert.equal((await docker(host, 'docker ps -aq')).stdout, '');
-    assert.deepEqual(containerProcesses(host), []);
-    process.stderr.write(`containers (sftp): ${Date.now() - t0} ms\n`);
-  });
-});
+// SFTP end to end (deploy, replicate, stop, a changed password): test/e2e/outcome-sftp.test.ts.
 
 describe('startWorld({ deploy: true }): the release run deploys through gh.onRequest', { skip, timeout: 120_000 }, () => {
   test('blazor mix: a completed release run is deployed before the next request, once', async () => {

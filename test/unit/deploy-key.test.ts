@@ -89,12 +89,12 @@ function checkKey(k: DeployKeyPair, comment: string): void {
   parts.padding.forEach((b, i) => assert.equal(b, i + 1));
 }
 
-test('5,000 generated keys all parse with ssh2, sign/verify, and have the right shape', (t) => {
+test('2,500 generated keys all parse with ssh2, sign/verify, and have the right shape', (t) => {
   const started = Date.now();
   let leadingZeroPub = 0;
   let leadingZeroSeed = 0;
   const seen = new Set<string>();
-  for (let i = 0; i < 5000; i++) {
+  for (let i = 0; i < 2500; i++) {
     const comment = i % 3 === 0 ? '' : `deploy-${i}@litestream host`;
     const k = generateDeployKey(comment);
     checkKey(k, comment);
@@ -103,12 +103,12 @@ test('5,000 generated keys all parse with ssh2, sign/verify, and have the right 
     if (seed[0] === 0) leadingZeroSeed++;
     seen.add(k.publicKey.split(' ')[1]!);
   }
-  assert.equal(seen.size, 5000, 'all keys distinct');
-  // ~19.5 expected each; P(0) is about e^-19.5.
+  assert.equal(seen.size, 2500, 'all keys distinct');
+  // ~9.8 expected each; P(0) is about e^-9.8 (the forced cases below cover them always).
   assert.ok(leadingZeroPub > 0, 'some keys had a public key starting with 0x00');
   assert.ok(leadingZeroSeed > 0, 'some keys had a seed starting with 0x00');
   t.diagnostic(
-    `5000 keys in ${Date.now() - started} ms; ${leadingZeroPub} with a leading zero public byte, ${leadingZeroSeed} with a leading zero seed byte`,
+    `2500 keys in ${Date.now() - started} ms; ${leadingZeroPub} with a leading zero public byte, ${leadingZeroSeed} with a leading zero seed byte`,
   );
 });
 

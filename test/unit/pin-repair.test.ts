@@ -45,7 +45,7 @@ test('with a release: the storage row points at the repair, which pins the image
   assert.equal(pin.path, '.deploy/docker-compose-template.yml');
   const repair = planRepair(ins);
   assert.equal(repair.status, 'change');
-  assert.match(repair.ask!, /Without it the release could never run as it is, and then would start on an empty database/);
+  assert.match(repair.askNo!, /Without the repair the release could never run as it is, and then would start on an empty database/);
   assert.ok(repair.diff!.some((l) => l.includes(`+ image: ${PINNED_V03}`)), repair.diff!.join('\n'));
 });
 
@@ -66,7 +66,7 @@ test('the pin alone needs no workflow scope; --no-release keeps the storage row 
   blazor.repo.info.tokenScopes = ['repo'];
   const row = planRepair(blazor);
   assert.equal(row.status, 'change', row.detail);
-  assert.match(row.ask!, /Without it the release would start on an empty database/);
+  assert.match(row.askNo!, /Without the repair the release would start on an empty database/);
   const stays = planStorage(blockedByFormat({ release: false }));
   assert.equal(stays.status, 'blocked');
   assert.match(stays.fix!, /\+     image: litestream\/litestream:0\.3\.13/);
