@@ -15,7 +15,7 @@
 //     1 MB and a 100 MB replica on s3rver and SFTP (bench/drill.ts; root, sshd, the litestream
 //     package, sqlite3 and GNU time).
 //
-// Groups: startup, tty, demo, full, docker, drill. Run only some with
+// Groups: startup, tty, demo, full, docker, drill, verify. Run only some with
 //   node bench/run.mjs --only docker,drill        (or BENCH_ONLY=docker,drill)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +30,8 @@ const N_DEMO = 5;
 const N_FULL = 3;
 const N_DOCKER = 3;
 const N_DRILL = 3;
-const GROUPS = ['startup', 'tty', 'demo', 'full', 'docker', 'drill'];
+const GROUPS = ['startup', 'tty', 'demo', 'full', 'docker', 'drill', 'verify'];
+const N_VERIFY = 3;
 const onlyArg = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : process.env.BENCH_ONLY;
 const only = onlyArg ? onlyArg.split(',').map((g) => g.trim()) : GROUPS;
 for (const g of only) {
@@ -299,6 +300,33 @@ async function drill() {
 
 const fmtSet = (xs) => [...new Set(xs)].join('/');
 
+// ------------------------------------------------------------------ the checks of the outcome (issue 10)
+async function verifyRuns() {
+  section('the checks of the outcome: a full run whose release deploys (real sidecar, s3rver), then --verify');
+  let res;
+  try {
+    res = await helper('verify.ts', ['--runs', String(N_VERIFY)], 600_000);
+  } catch (e) {
+    text('checks of the outcome', 'error', 0, 'see notes');
+    return notes.push(String(e?.message ?? e));
+  }
+  if (res.skipped) return text('checks of the outcome', 'skipped', 0, res.skipped);
+  for (const r of [res.full, ...res.verify].filter((x) => !x.ok)) notes.push(`verify bench: exit ${r.exit}\n${r.tail ?? ''}`);
+  const v = res.verify;
+  const check = (id) => v.map((x) => x.checks[id] ?? NaN);
+  row('full run with the checks: wall', [res.full.wallMs], ms, `${res.full.logins} SSH logins, ${res.full.execs} exec round trips in all`);
+  row('  its checks: containers + log + replica read', [res.full.checks['outcome-containers'] ?? NaN], ms, 'one round trip (after the release the host may still be settling)');
+  row('  its checks: restore drill', [res.full.checks['restore-drill'] ?? NaN], ms);
+  row('  its checks: HTTPS', [res.full.checks.https ?? NaN], ms, 'a loopback site, certificate already there');
+  row('--verify: wall', v.map((x) => x.wallMs), ms, 'spawn to exit');
+  row('--verify: SSH logins', v.map((x) => x.logins), num);
+  row('--verify: exec round trips', v.map((x) => x.execs), num, 'probe, storage check, outcome read, drill');
+  row('  storage check', check('inspect-storage'), ms);
+  row('  containers + log + replica (one read)', check('outcome-containers'), ms);
+  row('  restore drill', check('restore-drill'), ms);
+  row('  HTTPS', check('https'), ms);
+}
+
 const fmtMap = (m) =>
   Object.entries(m)
     .map(([k, v]) => `${k} ${v}`)
@@ -352,6 +380,7 @@ for (const latency of only.includes('full') ? [0, LATENCY_MS] : []) {
 }
 if (only.includes('docker')) await dockerFixes();
 if (only.includes('drill')) await drill();
+if (only.includes('verify')) await verifyRuns();
 notes.push(
   'SSH counts come from the test sshd\'s log (LogLevel VERBOSE): connections = "Accepted publickey", exec round trips = "Starting session: command". ' +
     'GitHub figures come from the emulator (stats() and its request log). Full runs include node start-up; each uses a fresh host and emulator. ' +
