@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { litestreamAvailable, makeSampleDb, startReplicate, waitForSnapshot, writeLitestreamConfig } from '../harness/litestream.js';
 import type { StorageServer } from '../harness/storage.js';
-import { makeCerts, startSite, type Certs, type Site } from './site.js';
+import { makeCerts, skipWithoutOpenssl, startSite, type Certs, type Site } from './site.js';
 import { skipWithoutSshd, startWorld, type RunResult, type World } from './world.js';
 
-export const skipOutcome = (): string | false => skipWithoutSshd() || (litestreamAvailable() ? false : 'needs the litestream npm package and sqlite3');
+export const skipOutcome = (): string | false => skipWithoutSshd() || skipWithoutOpenssl() || (litestreamAvailable() ? false : 'needs the litestream npm package and sqlite3');
 
 /** A replica written by the real Litestream 0.3.13 where the compose file's URL points (2 tables). */
 export async function seedReplica(storage: StorageServer<unknown>, path = 'MyApp.sqlite'): Promise<void> {

@@ -2,11 +2,14 @@
 // program is told to trust through NODE_EXTRA_CA_CERTS), a leaf for the host name, one for
 // another name, and nginx-proxy's kind of self-signed default.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSecureContext, createServer, type Server } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+
+/** Outside CI a machine without openssl skips these tests; CI installs it (.ci/run). */
+export const skipWithoutOpenssl = (): string | false => (existsSync('/usr/bin/openssl') || process.env.CI ? false : 'needs openssl (CI installs it)');
 
 export interface Pair {
   key: string;

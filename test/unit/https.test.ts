@@ -4,9 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { fetchCert, judgeCert } from '../../src/host/https.js';
-import { makeCerts, startSite, type Certs, type Site } from '../helpers/site.js';
+import { makeCerts, skipWithoutOpenssl, startSite, type Certs, type Site } from '../helpers/site.js';
 
-describe('HTTPS certificate', () => {
+describe('HTTPS certificate', { skip: skipWithoutOpenssl() }, () => {
   let certs: Certs;
   let site: Site;
   before(async () => {
