@@ -314,7 +314,7 @@ async function verifyRuns() {
   for (const r of [res.full, ...res.verify].filter((x) => !x.ok)) notes.push(`verify bench: exit ${r.exit}\n${r.tail ?? ''}`);
   const v = res.verify;
   const check = (id) => v.map((x) => x.checks[id] ?? NaN);
-  row('full run with the checks: wall', [res.full.wallMs], ms, `${res.full.logins} SSH logins, ${res.full.execs} exec round trips in all`);
+  row('full run with the checks: wall', [res.full.wallMs], ms, `${res.full.logins} SSH logins, ${res.full.execs} exec round trips, the emulated deploy job's included`);
   row('  its checks: containers + log + replica read', [res.full.checks['outcome-containers'] ?? NaN], ms, 'one round trip (after the release the host may still be settling)');
   row('  its checks: restore drill', [res.full.checks['restore-drill'] ?? NaN], ms);
   row('  its checks: HTTPS', [res.full.checks.https ?? NaN], ms, 'a loopback site, certificate already there');
