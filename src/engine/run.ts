@@ -82,6 +82,9 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
       for (const i of again.items) rows.set(i.id, i);
       const stuck = blockedItems(again)[0];
       if (stuck) throw new StepError(stuck.title, `${stuck.detail} (after the repairs above)`, stuck.fix ?? 'See the plan above');
+      // In the wizard, a question nobody was asked (the storage could only be read once Docker was there): stop, and ask it on the re-run.
+      const unasked = settings.yes ? undefined : again.items.find((i) => i.ask && !plan.items.some((p) => p.id === i.id && p.ask));
+      if (unasked) throw new StepError(unasked.title, `${unasked.detail} (found after the repairs above)`, unasked.fix ?? 'Re-run: the plan asks about it before any other change');
     };
     const run = async (step: Step) => {
       if (!step.apply || !(step.runs ? step.runs(ctx, rows.get(step.id)) : rows.get(step.id)?.status === 'change')) return;
