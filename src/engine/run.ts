@@ -7,9 +7,12 @@ import type { OpenedLogin } from '../host/connect.js';
 import { repoName } from '../config/settings.js';
 import { deployHome } from '../steps/deploy-user.js';
 import { blockedItems, makePlan, STEPS } from '../steps/index.js';
-import type { ApplyContext, Deps, Emit, Step, Summary } from '../steps/types.js';
+import type { ApplyContext, Deps, Emit, Plan, PlanItem, Step, Summary } from '../steps/types.js';
 import { inspect, openSession, reinspectHost } from './inspect.js';
 import { timed } from './timed.js';
+
+/** A row of `after` with a question that `before` (the plan the wizard asked about) did not have. */
+export const unaskedQuestion = (before: Plan, after: Plan): PlanItem | undefined => after.items.find((i) => i.ask && !before.items.some((p) => p.id === i.id && p.ask));
 
 /**
  * The onboarding engine: inspect, plan, then change the host first, the repository's
@@ -83,7 +86,7 @@ export async function runOnboarding(settings: Settings, deps: Deps, show: Emit, 
       const stuck = blockedItems(again)[0];
       if (stuck) throw new StepError(stuck.title, `${stuck.detail} (after the repairs above)`, stuck.fix ?? 'See the plan above');
       // In the wizard, a question nobody was asked (the storage could only be read once Docker was there): stop, and ask it on the re-run.
-      const unasked = settings.yes ? undefined : again.items.find((i) => i.ask && !plan.items.some((p) => p.id === i.id && p.ask));
+      const unasked = settings.yes ? undefined : unaskedQuestion(plan, again);
       if (unasked) throw new StepError(unasked.title, `${unasked.detail} (found after the repairs above)`, unasked.fix ?? 'Re-run: the plan asks about it before any other change');
     };
     const run = async (step: Step) => {
