@@ -58,7 +58,7 @@ const afterRelease = (ctx: ApplyContext): boolean => ctx.ins.settings.verifyAfte
 export const containersStep: Step = {
   id: 'outcome-containers',
   title: CONTAINERS,
-  doing: 'Check the app and its Litestream container on the host',
+  doing: 'Check the app and Litestream containers',
   verify: true,
   phase: 'release',
   ownSummary: true,
@@ -72,7 +72,7 @@ export const containersStep: Step = {
 export const litestreamLogStep: Step = {
   id: 'outcome-log',
   title: 'Litestream log',
-  doing: 'Read the Litestream log since it started',
+  doing: 'Read the Litestream log',
   verify: true,
   phase: 'release',
   ownSummary: true,
@@ -86,7 +86,7 @@ export const litestreamLogStep: Step = {
 export const replicaFreshStep: Step = {
   id: 'outcome-replica',
   title: 'Replica',
-  doing: 'Check the replica was written since the app started',
+  doing: "Check the replica's last write",
   verify: true,
   phase: 'release',
   ownSummary: true,

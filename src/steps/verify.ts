@@ -32,7 +32,7 @@ async function drill(ctx: ApplyContext): Promise<string> {
 export const restoreDrillStep: Step = {
   id: 'restore-drill',
   title: TITLE,
-  doing: 'Restore the replica into a temporary file on the host',
+  doing: 'Restore drill (a temporary file on the host)',
   verify: true,
   phase: 'release',
   ownSummary: true,
