@@ -32,13 +32,11 @@ export function planLines(plan: Plan): string[] {
 }
 
 /** `ssh` is how the deploy user logs in, e.g. `ssh deploy@203.0.113.7`. */
-export function restoreTestLines(proxyFile: string, ssh: string): string[] {
+export function restoreTestLines(ssh: string): string[] {
   return [
-    'Test a restore (the template\'s "Testing restores"):',
-    `  ${ssh}, then: docker compose -f ~/.deploy/<app>-docker-compose.yml down   (blazor: cd ~/.deploy/<app> && docker compose down)`,
-    '  docker volume ls; docker volume rm <the volume starting with deploy_ and your app name>',
-    '  re-run the release: Litestream restores the database from the replica before the app starts',
-    `  (the proxy's compose file is ${proxyFile})`,
+    'Test a restore any time, with the app running: npx create-litestream-host --verify',
+    `  it logs in (${ssh}), restores the replica into a temporary file with the sidecar's image, runs PRAGMA integrity_check, removes the file`,
+    '  (not the template\'s "Testing restores": with the volume removed, the release runs the migration before Litestream\'s restore, and the data does not come back)',
   ];
 }
 

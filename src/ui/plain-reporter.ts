@@ -64,7 +64,8 @@ export function plainReporter(write: (line: string) => void, opts: { deployUser:
         write(`  site: ${s.siteUrl}`);
         for (const m of s.manual) write(`  to do by hand: ${m}`);
         // A passed drill is the restore test; without one, how to make it by hand.
-        if (!s.drilled) for (const l of restoreTestLines(s.proxyFile, s.ssh)) write(`  ${l}`);
+        if (!s.drilled) for (const l of restoreTestLines(s.ssh)) write(`  ${l}`);
+        write(`  the proxy's compose file: ${s.proxyFile}`);
         write('  Rotate credentials later: npx create-litestream-host --rotate');
         break;
       }

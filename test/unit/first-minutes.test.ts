@@ -27,7 +27,7 @@ test('an optional secret not set reads "optional NAME: not set", once', () => {
 });
 
 test('the restore hint names the host it logs in to', () => {
-  assert.match(restoreTestLines('/home/deploy/.deploy/nginx-proxy/nginx-proxy-compose.yml', 'ssh -p 2222 deploy@203.0.113.7')[1]!, /^ {2}ssh -p 2222 deploy@203\.0\.113\.7, then:/);
+  assert.match(restoreTestLines('ssh -p 2222 deploy@203.0.113.7')[1]!, /^ {2}it logs in \(ssh -p 2222 deploy@203\.0\.113\.7\), restores the replica/);
 });
 
 test('plain output: each job step once, with its outcome; the secrets count once, at the end', () => {

@@ -23,7 +23,7 @@ function Line({ lead, children, indent = 2, cut = false }: { lead?: ReactNode; c
  */
 export function SummaryView({ summary: s, deployUser, color }: { summary: Summary; deployUser: string; color: boolean }) {
   const paint = (c: string) => (color ? c : undefined);
-  const [first, ...restore] = restoreTestLines(s.proxyFile, s.ssh);
+  const [first, ...restore] = restoreTestLines(s.ssh);
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold={color}>{s.dryRun ? 'Summary (dry run: nothing was changed):' : 'Summary:'}</Text>
@@ -61,6 +61,7 @@ export function SummaryView({ summary: s, deployUser, color }: { summary: Summar
               {l.trimStart()}
             </Line>
           ))}
+      <Line>the proxy's compose file: {s.proxyFile}</Line>
       <Line>{ROTATE}</Line>
     </Box>
   );
