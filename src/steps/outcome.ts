@@ -23,7 +23,10 @@ async function readOutcome(ctx: ApplyContext): Promise<NonNullable<ApplyContext[
   const docker = dockerFor(facts);
   if (!docker) throw new StepError(CONTAINERS, 'no Docker daemon this login can use', 'See the Docker rows of the plan');
   const input = sidecarInput(settings, sidecar);
-  if (input.missing.length) throw new StepError(CONTAINERS, `${input.missing.join(', ')} not given to this run`, 'Give them in the environment or --env-file (the repository keeps them sealed), then re-run');
+  // Without the storage values the containers and the log can still be read; the replica cannot.
+  if (input.missing.length && settings.verifyOnly) throw new StepError(CONTAINERS, `${input.missing.join(', ')} not given to this run: the replica cannot be read`, 'Give them in the environment or --env-file (the repository keeps them sealed), then re-run');
+  const readsReplica = !input.missing.length;
+  if (!readsReplica) ctx.summary.manual.push(`The replica and the restore drill were not checked: ${input.missing.join(', ')} not given to this run. Check them with npx create-litestream-host --verify and those values`);
   const redact = redactor(settings);
   const waitMs = ctx.deps.outcomeWaitMs;
   const until = Date.now() + waitMs;
@@ -32,7 +35,7 @@ async function readOutcome(ctx: ApplyContext): Promise<NonNullable<ApplyContext[
       throw new StepError(CONTAINERS, `${e.message}, while reading the containers`, 'Re-run with --verify: the checks change nothing');
     });
     const result = parseOutcome(redact(`${r.stdout}\n${r.stderr}`));
-    const pending = [judgeContainers(result, names, ctx.summary.ssh), judgeReplica(result, settings.target)].find((c) => !c.ok);
+    const pending = [judgeContainers(result, names, ctx.summary.ssh), ...(readsReplica ? [judgeReplica(result, settings.target)] : [])].find((c) => !c.ok);
     // A release has just started the containers: anything may still change. Months later, only a starting container will.
     const worthWaiting = justStarted(ctx) || settling(result);
     if (!pending || !worthWaiting || Date.now() >= until) return { result, names };
@@ -54,6 +57,15 @@ const outcomeOf = (ctx: ApplyContext): { result: Outcome; names: { app: string; 
 
 /** Runs after a release (unless --no-verify), and alone with --verify. */
 const afterRelease = (ctx: ApplyContext): boolean => ctx.ins.settings.verifyAfter && !!ctx.summary.runUrl;
+
+/** The storage values the sidecar's URL and environment need and this run was not given (kept sealed in the repository). */
+export function missingStorageValues(ctx: ApplyContext): string[] {
+  const sidecar = ctx.ins.storage?.sidecar;
+  return sidecar ? sidecarInput(ctx.ins.settings, sidecar).missing : [];
+}
+
+/** After a release, the checks that read the replica run only with the storage values (the summary says so otherwise). */
+export const afterReleaseWithValues = (ctx: ApplyContext): boolean => afterRelease(ctx) && !missingStorageValues(ctx).length;
 
 export const containersStep: Step = {
   id: 'outcome-containers',
@@ -90,6 +102,6 @@ export const replicaFreshStep: Step = {
   verify: true,
   phase: 'release',
   ownSummary: true,
-  runs: afterRelease,
+  runs: afterReleaseWithValues,
   apply: async (ctx) => verdict(ctx, 'Replica', judgeReplica(outcomeOf(ctx).result, ctx.ins.settings.target)),
 };

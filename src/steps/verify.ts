@@ -2,6 +2,7 @@ import { StepError } from '../errors.js';
 import { restoreDrillArgv } from '../host/litestream.js';
 import { drillFailure, drillLine, parseDrill } from '../targets/drill.js';
 import { dockerFor, redactor, sidecarInput } from './storage-run.js';
+import { afterReleaseWithValues } from './outcome.js';
 import type { ApplyContext, Step } from './types.js';
 
 const TITLE = 'Restore drill';
@@ -36,6 +37,6 @@ export const restoreDrillStep: Step = {
   verify: true,
   phase: 'release',
   ownSummary: true,
-  runs: (ctx) => ctx.ins.settings.verifyAfter && !!ctx.summary.runUrl,
+  runs: afterReleaseWithValues,
   apply: drill,
 };

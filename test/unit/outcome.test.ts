@@ -92,3 +92,36 @@ test('the replica: older than Litestream, empty, unreadable, written before the 
   const v05 = j({ version: 'v0.5.2', rows: ['MyApp.sqlite  1  0000000000000001  2026-11-30T01:04:58Z'] });
   assert.ok(v05.ok && /0\.5 replica/.test(v05.detail));
 });
+
+test('after a release without the storage values (kept sealed): containers and log checked, replica and drill not run, the summary says how to check them', async () => {
+  const { containersStep, replicaFreshStep } = await import('../../src/steps/outcome.js');
+  const { restoreDrillStep } = await import('../../src/steps/verify.js');
+  const { inspection, repoState, settings } = await import('../helpers/inspection.js');
+  const { Sensitive } = await import('../../src/sensitive.js');
+  const repo = repoState('litestream-aws');
+  const sidecar = findSidecar(repo.appCompose)!;
+  const make = (storage: Record<string, InstanceType<typeof Sensitive>>, verifyOnly = false) => {
+    const sent: string[] = [];
+    const ins = { ...inspection({ repo, settings: settings({ storage, verifyOnly }) }), storage: { kind: 'skip' as const, why: 'not given', sidecar } };
+    const ctx = {
+      ins,
+      summary: { runUrl: 'https://github.com/acme/app/actions/runs/1', ssh: SSH, manual: [] as string[], verified: [] as string[] },
+      deps: { outcomeWaitMs: 0, pollMs: 10, sleep: async () => {} },
+      emit: () => {},
+      host: { exec: async (_argv: string[], o: { stdin?: string }) => (sent.push(o.stdin ?? ''), { code: 0, stdout: printed(), stderr: '' }) },
+    };
+    return { ctx: ctx as never, sent, summary: ctx.summary };
+  };
+  const all = { AWS_S3_BUCKET: new Sensitive('b'), AWS_ACCESS_KEY_ID: new Sensitive('AKIAIOSFODNN7EXAMPLE'), AWS_SECRET_ACCESS_KEY: new Sensitive('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY') };
+  const { AWS_SECRET_ACCESS_KEY: _, ...partial } = all;
+  const without = make(partial);
+  assert.equal(replicaFreshStep.runs!(without.ctx, undefined), false);
+  assert.equal(restoreDrillStep.runs!(without.ctx, undefined), false);
+  assert.match(await containersStep.apply!(without.ctx) as string, /Litestream healthy/);
+  assert.match(without.summary.manual.join('\n'), /not checked: AWS_SECRET_ACCESS_KEY not given to this run[\s\S]*--verify/);
+  const withAll = make(all);
+  assert.equal(replicaFreshStep.runs!(withAll.ctx, undefined), true);
+  assert.equal(restoreDrillStep.runs!(withAll.ctx, undefined), true);
+  // --verify cannot say "restorable" without them: it fails naming the values.
+  await assert.rejects(containersStep.apply!(make(partial, true).ctx) as Promise<unknown>, /AWS_SECRET_ACCESS_KEY not given to this run/);
+});
