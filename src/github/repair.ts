@@ -30,13 +30,20 @@ const LABEL = /(?<![\w.-])([A-Za-z]+-[\w.]+)(?![\w.-])/g;
  */
 export function repairWorkflowText(text: string): { text: string; changes: LineChange[] } {
   const readsPort = secretRefs(text).includes('DEPLOY_PORT');
+  return editLines(text, (line) => repairLine(line, readsPort));
+}
+
+/**
+ * Each line through `fix`, its ending (LF, CRLF or none) untouched, and the lines it
+ * changed: the one way this program edits someone's file.
+ */
+function editLines(text: string, fix: (line: string) => string): { text: string; changes: LineChange[] } {
   const changes: LineChange[] = [];
-  // Each piece keeps its own ending (LF, CRLF or none) untouched.
   const pieces = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   const out = pieces.map((piece, i) => {
     const ending = /\r?\n$/.exec(piece)?.[0] ?? '';
     const line = piece.slice(0, piece.length - ending.length);
-    const fixed = repairLine(line, readsPort);
+    const fixed = fix(line);
     if (fixed === line) return piece;
     changes.push({ line: i + 1, before: line, after: fixed });
     return fixed + ending;
@@ -66,18 +73,7 @@ function repairLine(line: string, readsPort: boolean): string {
 export function pinImageText(text: string, image: string, pin: string): { text: string; changes: LineChange[] } {
   const esc = image.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const re = new RegExp(`^(\\s*(?:-\\s+)?image\\s*:\\s*)(['"]?)${esc}\\2(\\s*(?:#.*)?)$`);
-  const changes: LineChange[] = [];
-  const pieces = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const out = pieces.map((piece, i) => {
-    const ending = /\r?\n$/.exec(piece)?.[0] ?? '';
-    const line = piece.slice(0, piece.length - ending.length);
-    const m = re.exec(line);
-    if (!m) return piece;
-    const fixed = `${m[1]}${m[2]}${pin}${m[2]}${m[3]}`;
-    changes.push({ line: i + 1, before: line, after: fixed });
-    return fixed + ending;
-  });
-  return { text: out.join(''), changes };
+  return editLines(text, (line) => line.replace(re, (_, lead: string, q: string, rest: string) => `${lead}${q}${pin}${q}${rest}`));
 }
 
 /** The diff as a reader sees it: per file, each changed line before and after. */

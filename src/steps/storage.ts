@@ -1,3 +1,4 @@
+import { pinImageText } from '../github/repair.js';
 import { withAppName } from '../targets/outcome.js';
 import type { Finding } from '../targets/replica-check.js';
 import type { Inspection, Row, StorageState, Step } from './types.js';
@@ -5,9 +6,8 @@ import type { Inspection, Row, StorageState, Step } from './types.js';
 /** The one-line edit that pins the sidecar's image, as a diff of the repository's compose file. */
 function pinEdit(ins: Inspection, image: string, pin: string): string {
   const file = ins.repo.appComposePath ?? 'the compose file';
-  const line = ins.repo.appCompose?.split('\n').find((l) => new RegExp(`^\\s*image:\\s*["']?${image.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}["']?\\s*$`).test(l));
-  const indent = line ? /^\s*/.exec(line)![0] : '    ';
-  return `Pin the Litestream image in ${file} (on the default branch), then re-run:\n- ${line ?? `${indent}image: ${image}`}\n+ ${indent}image: ${pin}`;
+  const change = pinImageText(ins.repo.appCompose ?? '', image, pin).changes[0] ?? { before: `    image: ${image}`, after: `    image: ${pin}` };
+  return `Pin the Litestream image in ${file} (on the default branch), then re-run:\n- ${change.before}\n+ ${change.after}`;
 }
 
 /** The storage values, as Litestream on the host saw them: blocked here means nothing changes. */
