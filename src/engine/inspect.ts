@@ -173,7 +173,7 @@ export async function inspect(
       lookUp(deps.resolve, settings),
     ]);
     const storage = await timed(emit, 'inspect-storage', 'Try the storage from the host', 'ok', async () => {
-      const s = await checkStorage(login.session, settings, facts, repo.appCompose, repo.info.fullName.split('/')[1]!);
+      const s = await checkStorage(login.session, settings, facts, repo.appCompose, repo.info.fullName);
       return [s, s.kind === 'skip' ? `not checked: ${s.why}` : `${s.finding.kind === 'blocked' ? 'blocked' : 'reachable'}, ${(s.ms / 1000).toFixed(1)} s`];
     });
     // This run's inputs become the next run's defaults whenever the engine saves (never in a dry run).
@@ -201,5 +201,5 @@ export async function inspect(
  */
 export async function reinspectHost(host: HostSession, ins: Inspection): Promise<void> {
   ins.facts = await inspectHost(host, ins.settings);
-  if (ins.storage?.kind === 'skip') ins.storage = await checkStorage(host, ins.settings, ins.facts, ins.repo.appCompose, ins.repo.info.fullName.split('/')[1]!);
+  if (ins.storage?.kind === 'skip') ins.storage = await checkStorage(host, ins.settings, ins.facts, ins.repo.appCompose, ins.repo.info.fullName);
 }

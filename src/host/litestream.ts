@@ -22,6 +22,9 @@ echo "@@list $c"
 timeout "$CLH_DEADLINE" litestream $c -config "$d/c.yml" "$d/check.db" 2>&1
 echo "@@status $?"`;
 
+/** `docker run` of a throwaway container's shell, on the host's network, reading stdin (where the values travel); the image and `-c SCRIPT` follow. */
+export const runShell = (docker: readonly string[]): string => `${docker.map(quote).join(' ')} run --rm -i --network host --entrypoint /bin/sh`;
+
 /** A 0.3 image, to find a replica written by 0.3 when the compose file's image is 0.5. */
 export const V03_IMAGE = 'litestream/litestream:0.3.13';
 
@@ -32,7 +35,7 @@ export const V03_IMAGE = 'litestream/litestream:0.3.13';
  */
 export function replicaListScript(image: string, docker: readonly string[], deadlineS: number, sidecarService?: string): Script {
   const d = docker.map(quote).join(' ');
-  const run = `${d} run --rm -i --network host --entrypoint /bin/sh`;
+  const run = runShell(docker);
   // Whether this host runs the app's sidecar already (a container of its compose service).
   const deployed = sidecarService ? `echo "@@deployed $(${d} ps -aq --filter label=com.docker.compose.service=${quote(sidecarService)} 2>/dev/null | head -n 1)"\n` : '';
   return new Script(`${deployed}v=$(cat)
@@ -67,7 +70,7 @@ echo "@@tables $(sqlite3 "$d/restored.db" "SELECT count(*) FROM sqlite_master WH
 
 /** Stdin: as for replicaListArgv. */
 export function restoreDrillArgv(image: string, docker: readonly string[], deadlineS = 600): string[] {
-  const run = `${docker.map(quote).join(' ')} run --rm -i --network host --entrypoint /bin/sh`;
+  const run = runShell(docker);
   return shArgv(
     new Script(`v=$(cat)
 printf '%s\\nCLH_DEADLINE=${deadlineS}\\n' "$v" | ${run} ${quote(image)} -c ${quote(DRILL_INNER)} 2>&1

@@ -1,4 +1,4 @@
-import { LIST_INNER } from './litestream.js';
+import { LIST_INNER, runShell } from './litestream.js';
 import { quote, Script, shArgv } from './shell.js';
 
 /**
@@ -27,7 +27,7 @@ if [ -n "$s" ]; then
 fi
 echo "@@now $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo @@image ${quote(image)}
-printf '%s\\nCLH_DEADLINE=${deadlineS}\\n' "$v" | ${d} run --rm -i --network host --entrypoint /bin/sh ${quote(image)} -c ${quote(LIST_INNER)} 2>&1
+printf '%s\\nCLH_DEADLINE=${deadlineS}\\n' "$v" | ${runShell(docker)} ${quote(image)} -c ${quote(LIST_INNER)} 2>&1
 echo "@@exit $?"`);
 }
 

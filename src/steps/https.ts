@@ -3,6 +3,7 @@ import type { CertAnswer } from '../host/https.js';
 import { PROXY_CONTAINERS } from '../host/layout.js';
 import { isIP } from 'node:net';
 import { hostAddresses, isPublicV4 } from './dns.js';
+import { afterRelease } from './outcome.js';
 import type { ApplyContext, Step } from './types.js';
 
 const TITLE = 'HTTPS';
@@ -60,6 +61,6 @@ export const httpsStep: Step = {
   verify: true,
   phase: 'release',
   ownSummary: true,
-  runs: (ctx) => ctx.ins.settings.verifyAfter && !!ctx.summary.runUrl,
+  runs: afterRelease,
   apply: checkSite,
 };

@@ -1,8 +1,8 @@
 import { StepError } from '../errors.js';
 import { outcomeArgv } from '../host/outcome.js';
 import { printableLine } from '../printable.js';
-import { judgeContainers, judgeLog, judgeReplica, parseOutcome, serviceNames, settling, type Check, type Outcome } from '../targets/outcome.js';
-import { dockerFor, redactor, sidecarInput } from './storage-run.js';
+import { appNameOf, judgeContainers, judgeLog, judgeReplica, parseOutcome, serviceNames, settling, type Check, type Outcome } from '../targets/outcome.js';
+import { redactor, sidecarAndDocker, sidecarInput } from './storage-run.js';
 import type { ApplyContext, Step } from './types.js';
 
 /**
@@ -15,13 +15,10 @@ const CONTAINERS = 'App and Litestream';
 const justStarted = (ctx: ApplyContext): boolean => !ctx.ins.settings.verifyOnly;
 
 async function readOutcome(ctx: ApplyContext): Promise<NonNullable<ApplyContext['outcome']>> {
-  const { settings, facts, storage, repo } = ctx.ins;
-  const sidecar = storage?.sidecar;
-  if (!sidecar) throw new StepError(CONTAINERS, 'the compose file names no litestream/litestream service with a replica URL', 'Check .deploy/docker-compose*.yml in the repository');
-  const names = serviceNames(sidecar, repo.info.fullName.split('/')[1]!);
+  const { settings, repo } = ctx.ins;
+  const { sidecar, docker } = sidecarAndDocker(ctx.ins, CONTAINERS);
+  const names = serviceNames(sidecar, appNameOf(repo.info.fullName));
   if (!names) throw new StepError(CONTAINERS, `the compose file names no app service beside ${sidecar.service}`, 'Check .deploy/docker-compose*.yml: the app service should depend on the Litestream service');
-  const docker = dockerFor(facts);
-  if (!docker) throw new StepError(CONTAINERS, 'no Docker daemon this login can use', 'See the Docker rows of the plan');
   const input = sidecarInput(settings, sidecar);
   // Without the storage values the containers and the log can still be read; the replica cannot.
   if (input.missing.length && settings.verifyOnly) throw new StepError(CONTAINERS, `${input.missing.join(', ')} not given to this run: the replica cannot be read`, 'Give them in the environment or --env-file (the repository keeps them sealed), then re-run');
@@ -56,7 +53,7 @@ const outcomeOf = (ctx: ApplyContext): { result: Outcome; names: { app: string; 
 };
 
 /** Runs after a release (unless --no-verify), and alone with --verify. */
-const afterRelease = (ctx: ApplyContext): boolean => ctx.ins.settings.verifyAfter && !!ctx.summary.runUrl;
+export const afterRelease = (ctx: ApplyContext): boolean => ctx.ins.settings.verifyAfter && !!ctx.summary.runUrl;
 
 /** The storage values the sidecar's URL and environment need and this run was not given (kept sealed in the repository). */
 export function missingStorageValues(ctx: ApplyContext): string[] {

@@ -6,10 +6,10 @@ import { asRoot } from '../host/shell.js';
 import type { HostSession } from '../host/transport.js';
 import { TARGETS } from '../targets/index.js';
 import { classify, parseListings } from '../targets/replica-check.js';
-import { serviceNames } from '../targets/outcome.js';
+import { appNameOf, serviceNames } from '../targets/outcome.js';
 import { findSidecar, interpolate } from '../targets/replica.js';
 import type { Sidecar } from '../targets/replica.js';
-import type { StorageState } from './types.js';
+import type { Inspection, StorageState } from './types.js';
 
 /** The values the compose file's `${VAR}` take: what the secrets will hold (sftp's encoded). */
 export function storageValues(settings: Settings): Map<string, string> {
@@ -56,11 +56,20 @@ export function dockerFor(facts: HostFacts): string[] | undefined {
   return undefined;
 }
 
+/** The sidecar and the docker command a check of the outcome runs its image with; a StepError named `title` without either. */
+export function sidecarAndDocker(ins: Inspection, title: string): { sidecar: Sidecar; docker: string[] } {
+  const sidecar = ins.storage?.sidecar;
+  if (!sidecar) throw new StepError(title, 'the compose file names no litestream/litestream service with a replica URL', 'Check .deploy/docker-compose*.yml in the repository');
+  const docker = dockerFor(ins.facts);
+  if (!docker) throw new StepError(title, 'no Docker daemon this login can use', 'See the Docker rows of the plan');
+  return { sidecar, docker };
+}
+
 /**
  * Tries the storage values from the host, read-only, with the sidecar's own image, URL and
  * environment: one more SSH round trip after the inspection's.
  */
-export async function checkStorage(host: HostSession, settings: Settings, facts: HostFacts, compose: string | undefined, repoName: string): Promise<StorageState> {
+export async function checkStorage(host: HostSession, settings: Settings, facts: HostFacts, compose: string | undefined, repoFullName: string): Promise<StorageState> {
   const sidecar = findSidecar(compose);
   if (!sidecar) return { kind: 'skip', why: 'the compose file names no litestream/litestream service with a replica URL' };
   const docker = dockerFor(facts);
@@ -68,7 +77,7 @@ export async function checkStorage(host: HostSession, settings: Settings, facts:
   const input = sidecarInput(settings, sidecar);
   if (input.missing.length) return { kind: 'skip', why: `${input.missing.join(', ')} not given to this run (kept in the repository), so not tried`, sidecar };
   const t0 = Date.now();
-  const names = serviceNames(sidecar, repoName);
+  const names = serviceNames(sidecar, appNameOf(repoFullName));
   const r = await host.exec(replicaListArgv(sidecar.image, docker, names?.sidecar), { stdin: input.stdin }).catch((e: Error) => {
     throw new StepError('inspect storage', e.message, 'Re-run; nothing was changed yet');
   });

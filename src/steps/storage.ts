@@ -1,5 +1,5 @@
 import { pinImageText } from '../github/repair.js';
-import { withAppName } from '../targets/outcome.js';
+import { appNameOf, withAppName } from '../targets/outcome.js';
 import type { Finding } from '../targets/replica-check.js';
 import type { Inspection, Row, StorageState, Step } from './types.js';
 
@@ -41,7 +41,7 @@ function replicaFound(f: Extract<Finding, { kind: 'replica' }>, by: string): str
  * the new, empty generation. --yes stops; the wizard asks, "no" first.
  */
 function firstOnHost(ins: Inspection, s: Extract<StorageState, { kind: 'checked' }>, found: string): Row {
-  const migration = withAppName(s.sidecar.migration!, ins.repo.info.fullName.split('/')[1]!);
+  const migration = withAppName(s.sidecar.migration!, appNameOf(ins.repo.info.fullName));
   const lost = `on this host the release runs ${migration} before Litestream's restore: it creates a new, empty database, the restore (-if-db-not-exists) then skips, and this replica's data does not come back`;
   const fix = `Restore first: re-run with --no-release, then on the host restore the replica into the volume the compose file mounts at the sidecar's database path (litestream restore -o <that path> <the replica URL>, with the sidecar's image), then release`;
   if (ins.settings.yes) return { status: 'blocked', detail: `${found}; but ${lost}`, fix };

@@ -1,7 +1,7 @@
 import { StepError } from '../errors.js';
 import { restoreDrillArgv } from '../host/litestream.js';
 import { drillFailure, drillLine, parseDrill } from '../targets/drill.js';
-import { dockerFor, redactor, sidecarInput } from './storage-run.js';
+import { redactor, sidecarAndDocker, sidecarInput } from './storage-run.js';
 import { afterReleaseWithValues } from './outcome.js';
 import type { ApplyContext, Step } from './types.js';
 
@@ -9,11 +9,8 @@ const TITLE = 'Restore drill';
 
 /** Restores the replica on the host with the sidecar's image, into a temporary file, and checks it. */
 async function drill(ctx: ApplyContext): Promise<string> {
-  const { settings, facts, storage } = ctx.ins;
-  const sidecar = storage?.sidecar;
-  if (!sidecar) throw new StepError(TITLE, 'the compose file names no litestream/litestream service with a replica URL', 'Check .deploy/docker-compose*.yml in the repository');
-  const docker = dockerFor(facts);
-  if (!docker) throw new StepError(TITLE, 'no Docker daemon this login can use', 'See the Docker rows of the plan');
+  const { settings } = ctx.ins;
+  const { sidecar, docker } = sidecarAndDocker(ctx.ins, TITLE);
   const input = sidecarInput(settings, sidecar);
   if (input.missing.length) throw new StepError(TITLE, `${input.missing.join(', ')} not given to this run`, `Give them in the environment or --env-file (the repository keeps them sealed), then re-run`);
   const t0 = Date.now();

@@ -23,6 +23,9 @@ export interface Outcome {
 }
 
 /** The services as compose names them on the host: the workflow sets APP_NAME to the repository's name. */
+/** The workflows' APP_NAME: the repository's name (github.event.repository.name), from its full name. */
+export const appNameOf = (fullName: string): string => fullName.slice(fullName.indexOf('/') + 1);
+
 export const withAppName = (service: string, repoName: string): string => service.replace(/\$\{APP_NAME\}|\$APP_NAME\b/g, repoName);
 
 export function serviceNames(sidecar: { service: string; app?: string }, repoName: string): { app: string; sidecar: string } | undefined {
