@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 
 export interface ExecResult {
@@ -35,6 +36,9 @@ export function withDeathSignal(argv: string[]): string[] {
   return SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGKILL', '--', ...argv] : argv;
 }
 
+/** A shell's exit status for a child killed by a signal: 128 + its number. */
+const exitCodeOfSignal = (signal: NodeJS.Signals | null): number => (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+
 /** Runs argv to completion; never throws for a non-zero exit. Killed (SIGKILL) after timeoutMs (default 60 s). */
 export function exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const started = performance.now();
@@ -56,7 +60,7 @@ export function exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : 1), stdout, stderr, ms: Math.round(performance.now() - started) });
+      resolve({ code: code ?? exitCodeOfSignal(signal), stdout, stderr, ms: Math.round(performance.now() - started) });
     });
     child.stdin!.on('error', () => {});
     child.stdin!.end(opts.input ?? '');

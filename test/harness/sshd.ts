@@ -29,6 +29,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec as procExec } from './proc.js';
 
 export type DockerScenario = 'ok' | 'missing' | 'compose-v1' | 'daemon-down' | 'no-permission';
 export const DOCKER_SCENARIOS: readonly DockerScenario[] = ['ok', 'missing', 'compose-v1', 'daemon-down', 'no-permission'];
@@ -213,34 +214,8 @@ export function sshdAvailable(): boolean {
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function exec(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: '/', env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      stderr += `\n[harness] ${cmd} killed after ${opts.timeoutMs} ms`;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 60_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : 1), stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
-function signalNumber(sig: NodeJS.Signals): number | undefined {
-  const map: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
-  return map[sig];
-}
+/** Runs cmd to completion (proc.ts: dies with this process, never throws for a non-zero exit). */
+const exec = (cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> => procExec([cmd, ...args], opts);
 
 async function mustExec(cmd: string, args: string[], what: string): Promise<ExecResult> {
   const r = await exec(cmd, args);
