@@ -39,8 +39,8 @@ export async function sshCounts(w: World, from: number): Promise<{ logins: numbe
   return { logins: (part.match(/Accepted publickey for /g) ?? []).length, execs: (part.match(/Starting session: command/g) ?? []).length, size: log.length };
 }
 
-/** What a run did on the host and GitHub that changes something (none for --verify). */
-async function writes(w: World): Promise<string[]> {
+/** What a run did on the host and GitHub that changes something: every docker call but a read, every GitHub event. */
+export async function writes(w: World): Promise<string[]> {
   const calls = await w.host.dockerCalls();
   const reads = (c: string[]) => ['run', '--version', 'version', 'info', 'ps', 'inspect', 'logs'].includes(c[1] ?? '') || (['compose', 'network'].includes(c[1] ?? '') && ['version', 'ls'].includes(c[2] ?? ''));
   return [...w.gh.events().map((e) => `github ${e.kind} ${e.name}`), ...calls.filter((c) => !reads(c)).map((c) => c.join(' '))];
