@@ -15,6 +15,9 @@ export function dockerAccess(u: VUser, what: string): void {
   );
 }
 
+/** A container's id as docker prints it: the full one, or `short` (ps, ps -q). */
+export const containerId = (name: string, short = false): string => sha256(`container:${name}`).slice(0, short ? 12 : 64);
+
 /** `docker ps` order: newest first. */
 export function runningNames(state: DropletState): string[] {
   return [...state.containers].reverse();
@@ -57,7 +60,7 @@ export async function docker(host: Host, u: VUser, args: string[], io: Io): Prom
       io.out('CONTAINER ID   IMAGE                       COMMAND                  CREATED         STATUS         PORTS     NAMES\n');
       for (const n of names) {
         const c = host.state.containerInfo.get(n)!;
-        io.out(`${sha256(`container:${n}`).slice(0, 12)}   ${c.image.padEnd(25)}   "/app/docker-entrypoint…"   2 minutes ago   Up 2 minutes             ${n}\n`);
+        io.out(`${containerId(n, true)}   ${c.image.padEnd(25)}   "/app/docker-entrypoint…"   2 minutes ago   Up 2 minutes             ${n}\n`);
       }
     } else for (const n of names) io.out(`${n}\n`);
     return 0;
@@ -119,7 +122,7 @@ async function composeUp(host: Host, u: VUser, project: string, file: string, io
     const had = host.state.containerInfo.get(c.name);
     if (had && had.project !== project)
       throw new ExecError(
-        `Error response from daemon: Conflict. The container name "/${c.name}" is already in use by container "${sha256(`container:${c.name}`)}". You have to remove (or rename) that container to be able to reuse that name.`,
+        `Error response from daemon: Conflict. The container name "/${c.name}" is already in use by container "${containerId(c.name)}". You have to remove (or rename) that container to be able to reuse that name.`,
         1,
       );
     if (!had) {

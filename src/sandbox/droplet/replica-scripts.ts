@@ -5,6 +5,7 @@
  * holds, and what docker would say of the containers.
  */
 import { sha256, type Host } from './host.js';
+import { containerId } from './docker.js';
 import { dbAt, describeUrl, generationsTable, LITESTREAM_VERSION, replicaAt, sidecarLog } from './litestream.js';
 import type { VContainer } from './state.js';
 
@@ -34,7 +35,8 @@ export function listInner(host: Host, url: string | undefined, now: number): str
 
 /** replicaListArgv's output: the image's listing (0.3.13 here, so no second one). */
 export function replicaList(host: Host, image: string, stdin: string, now = Date.now(), sidecar?: string): string {
-  const deployed = sidecar === undefined ? '' : `@@deployed ${ofService(host, sidecar) ? sha256(`container:${ofService(host, sidecar)!.name}`).slice(0, 12) : ''}\n`;
+  const running = sidecar === undefined ? undefined : ofService(host, sidecar);
+  const deployed = sidecar === undefined ? '' : `@@deployed ${running ? containerId(running.name, true) : ''}\n`;
   if (!runsLitestream(image)) return `${deployed}@@image ${image}\nUnable to find image '${image}' locally\ndocker: Error response from daemon: manifest unknown.\n@@exit 125\n`;
   return `${deployed}@@image ${image}\n${listInner(host, stdinValues(stdin).get('CLH_REPLICA_URL'), now)}@@exit 0\n`;
 }
