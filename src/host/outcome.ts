@@ -10,7 +10,7 @@ import { quote, Script, shArgv } from './shell.js';
  *
  * Stdin: the sidecar's NAME=value lines, as for replicaListArgv; they never reach a command line.
  */
-export const STATE_FORMAT = '{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}}|{{.State.StartedAt}}|{{.RestartCount}}|{{.Config.Image}}';
+const STATE_FORMAT = '{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}}|{{.State.StartedAt}}|{{.RestartCount}}|{{.Config.Image}}';
 
 export function outcomeScript(docker: readonly string[], services: { app: string; sidecar: string }, image: string, deadlineS: number): Script {
   const d = docker.map(quote).join(' ');

@@ -6,7 +6,7 @@ import { diffLines, pinImageText, repairWorkflowText, type FileRepair } from '..
 import { analyzeWorkflow, secretRefs } from '../github/workflow.js';
 import type { ApplyContext, Inspection, Row, Step } from './types.js';
 
-export const REPAIR_STEP_ID = 'workflow-repair';
+const REPAIR_STEP_ID = 'workflow-repair';
 
 /**
  * What can never run in the release workflow and in the workflows that start it, repaired:
