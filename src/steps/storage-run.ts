@@ -6,7 +6,7 @@ import { asRoot } from '../host/shell.js';
 import type { HostSession } from '../host/transport.js';
 import { TARGETS } from '../targets/index.js';
 import { classify, parseListings } from '../targets/replica-check.js';
-import { appNameOf, serviceNames } from '../targets/outcome.js';
+import { appNameOf, withAppName } from '../targets/outcome.js';
 import { findSidecar, interpolate } from '../targets/replica.js';
 import type { Sidecar } from '../targets/replica.js';
 import type { Inspection, StorageState } from './types.js';
@@ -77,8 +77,7 @@ export async function checkStorage(host: HostSession, settings: Settings, facts:
   const input = sidecarInput(settings, sidecar);
   if (input.missing.length) return { kind: 'skip', why: `${input.missing.join(', ')} not given to this run (kept in the repository), so not tried`, sidecar };
   const t0 = Date.now();
-  const names = serviceNames(sidecar, appNameOf(repoFullName));
-  const r = await host.exec(replicaListArgv(sidecar.image, docker, names?.sidecar), { stdin: input.stdin }).catch((e: Error) => {
+  const r = await host.exec(replicaListArgv(sidecar.image, docker, withAppName(sidecar.service, appNameOf(repoFullName))), { stdin: input.stdin }).catch((e: Error) => {
     throw new StepError('inspect storage', e.message, 'Re-run; nothing was changed yet');
   });
   const redact = redactor(settings);
